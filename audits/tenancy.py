@@ -1,0 +1,63 @@
+"""The one door to tenant data.
+
+Every domain row belongs to an organization. `TenantQuerySet.visible_to(user)` is the only way the API
+reaches rows: a row of an organization the user is not a member of is simply not there, so "not yours"
+and "not found" both answer 404. Models narrow further by role by overriding `for_membership`.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.db import models
+
+if TYPE_CHECKING:
+    from .models import Membership
+
+
+class Role(models.TextChoices):
+    OWNER = "owner", "Owner"
+    MANAGER = "manager", "Manager (consultant)"
+    AUDITOR = "auditor", "Auditor"
+    EXECUTIVE = "executive", "Executive"
+    CLIENT_VIEWER = "client_viewer", "Client viewer"
+
+
+#: Roles that author journeys and checklists, plan visits, review and compile reports.
+MANAGING_ROLES = frozenset({Role.OWNER, Role.MANAGER})
+
+
+class TenantQuerySet(models.QuerySet):
+    def visible_to(self, user) -> TenantQuerySet:
+        """Rows of the organizations `user` is a member of, narrowed by role where the model says so."""
+        if user is None or not user.is_authenticated:
+            return self.none()
+        memberships = list(user.memberships.select_related("organization"))
+        if not memberships:
+            return self.none()
+        condition = models.Q(pk__in=[])
+        for membership in memberships:
+            condition |= self.for_membership(membership)
+        return self.filter(condition)
+
+    def for_membership(self, membership: Membership) -> models.Q:
+        """The rows one membership may read. Override to narrow by role (auditors, client viewers)."""
+        return models.Q(organization_id=membership.organization_id)
+
+    def managed_by(self, user) -> TenantQuerySet:
+        """Rows of organizations where `user` is an owner or manager: what they may change."""
+        if user is None or not user.is_authenticated:
+            return self.none()
+        org_ids = user.memberships.filter(role__in=MANAGING_ROLES).values("organization_id")
+        return self.filter(organization_id__in=org_ids)
+
+
+class TenantModel(models.Model):
+    """Base of every domain row: it belongs to one organization."""
+
+    organization = models.ForeignKey("audits.Organization", on_delete=models.CASCADE, related_name="+")
+
+    objects = TenantQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
