@@ -1,10 +1,14 @@
 import { defineConfig } from 'vite';
 import { VitePWA } from 'vite-plugin-pwa';
+import { readFileSync } from 'node:fs';
+
+const pkg = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8'));
 
 // The app is served by Django at /app/ (index.html for every app route, sw.js with no-cache).
 // Routing is by hash (#/visits/12), so the server only ever serves /app/ and /app/index.html.
 export default defineConfig({
   base: '/app/',
+  define: { __APP_VERSION__: JSON.stringify(pkg.version) },
   oxc: { jsx: { runtime: 'automatic', importSource: 'preact' } },
   build: {
     outDir: 'dist',

@@ -7,7 +7,7 @@ export async function sha256Hex(data: ArrayBuffer | Uint8Array): Promise<string>
 
 /** A client-made id (audits, responses, photos). */
 export function uuid(): string {
-  if (typeof crypto !== 'undefined' && 'randomUUID' in crypto) return crypto.randomUUID();
+  if (typeof crypto.randomUUID === 'function') return crypto.randomUUID();
   // crypto.randomUUID needs a secure context; fall back to getRandomValues (RFC 4122 v4).
   const b = crypto.getRandomValues(new Uint8Array(16));
   b[6] = (b[6] & 0x0f) | 0x40;

@@ -20,7 +20,7 @@ export const cursorKey = (org: number) => `cursor:${org}`;
 export async function applySync(org: number, payload: SyncPayload): Promise<number> {
   let changed = 0;
   await run(async (db) => {
-    const tx = db.transaction([...REFERENCE_STORES, 'audits', 'photos', 'kv'], 'readwrite');
+    const tx = db.transaction([...REFERENCE_STORES, 'audits', 'photos', 'kv'] as const, 'readwrite');
     for (const store of REFERENCE_STORES) {
       const rows = (payload[PAYLOAD_TO_STORE[store]] as any[] | undefined) ?? [];
       for (const row of rows) {
