@@ -42,7 +42,7 @@ lint: install
 	$(BIN)/python manage.py makemigrations --check --dry-run
 
 bench: install
-	$(BIN)/python bench/run.py
+	$(BIN)/python bench/run.py $(BENCH)
 
 clean:
 	rm -rf var $(VENV) frontend/node_modules frontend/dist
