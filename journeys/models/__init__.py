@@ -1,3 +1,5 @@
 from .map import Channel, FrictionTag, Journey, Persona, Severity, Stage, Step
+from .reports import Report, ReportState, ShareLink
 
-__all__ = ["Channel", "FrictionTag", "Journey", "Persona", "Severity", "Stage", "Step"]
+__all__ = ["Channel", "FrictionTag", "Journey", "Persona", "Report", "ReportState", "Severity", "ShareLink",
+           "Stage", "Step"]
