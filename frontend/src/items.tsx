@@ -426,7 +426,7 @@ function Photos({ audit: a, item, step, photos, readOnly, label }: ItemProps & {
       </div>
       {!readOnly ? (
         <label class="btn primary camera" for={id}>
-          {busy ? t('photo.processing') : `📷 ${t('photo.add')}`}
+          {busy ? t('photo.processing') : t('photo.add')}
           <input
             id={id}
             type="file"

@@ -30,6 +30,10 @@ export function startPwa() {
     onOfflineReady() {
       offlineReady = true;
       notify();
+      setTimeout(() => {
+        offlineReady = false;
+        notify();
+      }, 4000);
     },
     onRegisteredSW(_url, reg) {
       registration = reg;
