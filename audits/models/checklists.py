@@ -8,7 +8,22 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 
-from ..tenancy import TenantModel
+from ..tenancy import Role, TenantModel, TenantQuerySet
+
+
+class ClientScopedQuerySet(TenantQuerySet):
+    """Members read their organization's rows; a client viewer only those of their own client."""
+
+    client_path = "client_id"
+
+    def for_membership(self, membership):
+        if membership.role == Role.CLIENT_VIEWER:
+            return models.Q(organization_id=membership.organization_id, **{self.client_path: membership.client_id})
+        return models.Q(organization_id=membership.organization_id)
+
+
+class VersionQuerySet(ClientScopedQuerySet):
+    client_path = "template__client_id"
 
 
 class ItemKind(models.TextChoices):
@@ -48,6 +63,8 @@ class ChecklistTemplate(TenantModel):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    objects = ClientScopedQuerySet.as_manager()
+
     class Meta:
         ordering = ["name"]
 
@@ -67,6 +84,8 @@ class ChecklistVersion(TenantModel):
     published_at = models.DateTimeField(auto_now_add=True)
     published_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                      related_name="+")
+
+    objects = VersionQuerySet.as_manager()
 
     class Meta:
         ordering = ["template", "-number"]
@@ -129,6 +148,8 @@ class Scenario(TenantModel):
     title = models.CharField(max_length=200)
     brief = models.TextField()
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ClientScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["title"]

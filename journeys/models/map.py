@@ -9,7 +9,18 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
-from audits.tenancy import TenantModel, TenantQuerySet
+from audits.tenancy import Role, TenantModel, TenantQuerySet
+
+
+class ClientScopedQuerySet(TenantQuerySet):
+    """Members read their organization's rows; a client viewer only those of their own client."""
+
+    client_path = "client_id"
+
+    def for_membership(self, membership):
+        if membership.role == Role.CLIENT_VIEWER:
+            return models.Q(organization_id=membership.organization_id, **{self.client_path: membership.client_id})
+        return models.Q(organization_id=membership.organization_id)
 
 
 class Channel(models.TextChoices):
@@ -76,6 +87,8 @@ class Persona(TenantModel):
     is_ordinary = models.BooleanField(default=False, help_text="The persona most customers are.")
     description = models.TextField(blank=True)
 
+    objects = ClientScopedQuerySet.as_manager()
+
     class Meta:
         ordering = ["tier_rank", "name"]
 
@@ -92,6 +105,8 @@ class Journey(TenantModel):
     updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="+")
 
+    objects = ClientScopedQuerySet.as_manager()
+
     class Meta:
         ordering = ["name"]
 
@@ -100,9 +115,13 @@ class Journey(TenantModel):
 
 
 class Stage(TenantModel):
+    """A phase of the journey. A stage removed from the journey while it still holds steps that audits
+    or checklists refer to is archived with them, never deleted."""
+
     journey = models.ForeignKey(Journey, on_delete=models.CASCADE, related_name="stages")
     name = models.CharField(max_length=200)
     position = models.PositiveIntegerField(default=0)
+    archived = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["journey", "position", "id"]
