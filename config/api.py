@@ -4,11 +4,17 @@ from django.urls import path
 from rest_framework.routers import DefaultRouter
 
 from audits.api import accounts
+from audits.api import fieldwork as fieldwork_api
 
 router = DefaultRouter(trailing_slash=False)
 router.register("organizations", accounts.OrganizationViewSet, basename="organization")
 router.register("clients", accounts.ClientViewSet, basename="client")
 router.register("memberships", accounts.MembershipViewSet, basename="membership")
+router.register("locations", fieldwork_api.LocationViewSet, basename="location")
+router.register("waves", fieldwork_api.WaveViewSet, basename="wave")
+router.register("visits", fieldwork_api.VisitViewSet, basename="visit")
+router.register("audits", fieldwork_api.AuditViewSet, basename="audit")
+router.register("photos", fieldwork_api.PhotoViewSet, basename="photo")
 
 urlpatterns = [
     path("auth/csrf", accounts.CsrfView.as_view(), name="auth-csrf"),
@@ -16,5 +22,6 @@ urlpatterns = [
     path("auth/logout", accounts.LogoutView.as_view(), name="auth-logout"),
     path("auth/token", accounts.TokenView.as_view(), name="auth-token"),
     path("me", accounts.MeView.as_view(), name="me"),
+    path("sync", fieldwork_api.SyncView.as_view(), name="sync"),
     *router.urls,
 ]

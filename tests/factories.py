@@ -50,3 +50,8 @@ MAKERS: dict[type, Callable] = {
     Client: lambda org: ClientFactory(organization=org),
     Membership: lambda org: MembershipFactory(organization=org),
 }
+
+# Fieldwork (locations, waves, visits, audits, photos): built with their journey and checklist.
+from tests.fieldwork_makers import FIELDWORK_MAKERS  # noqa: E402
+
+MAKERS.update(FIELDWORK_MAKERS)

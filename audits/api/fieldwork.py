@@ -1,0 +1,502 @@
+"""Fieldwork API: locations, waves, visits (one by one or a CSV), audits (the phone's idempotent PUT,
+the reviewers' list, detail, correct / return / approve), photos (the phone's PUT, renditions) and
+the sync feed. Views parse, call one service of `audits.fieldwork`, and answer."""
+
+from __future__ import annotations
+
+import zoneinfo
+
+import django_filters
+from django.db.models import Prefetch, Q
+from django.http import FileResponse
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import mixins, permissions, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from ..errors import NotAllowed, ValidationFailed
+from ..fieldwork import photos as photo_service
+from ..fieldwork import planning, review, sync
+from ..models import (
+    Audit,
+    AuditChange,
+    Client,
+    Location,
+    Membership,
+    Organization,
+    Photo,
+    PhotoState,
+    Scenario,
+    User,
+    Visit,
+    Wave,
+)
+from ..models import (
+    Response as AuditResponse,
+)
+from ..tenancy import MANAGING_ROLES
+from .base import IsManagerOrReadOnly, ManagedOrganizationField, TenantRelatedField, TenantViewSet, same_organization
+
+
+def is_manager_of(user, organization_id: int) -> bool:
+    return user.memberships.filter(organization_id=organization_id, role__in=MANAGING_ROLES).exists()
+
+
+# ---- locations and waves ---------------------------------------------------------------------------
+
+class LocationSerializer(serializers.ModelSerializer):
+    organization = ManagedOrganizationField()
+    client = TenantRelatedField(queryset=Client.objects.all())
+
+    class Meta:
+        model = Location
+        fields = ["id", "organization", "client", "name", "address", "latitude", "longitude", "timezone",
+                  "updated_at"]
+        read_only_fields = ["updated_at"]
+
+    def validate_timezone(self, value: str) -> str:
+        try:
+            zoneinfo.ZoneInfo(value)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
+            raise serializers.ValidationError("Not a time zone name (e.g. Europe/Warsaw).") from exc
+        return value
+
+    def validate(self, attrs):
+        organization = attrs.get("organization") or getattr(self.instance, "organization", None)
+        same_organization(attrs, organization, "client")
+        return attrs
+
+    def update(self, instance, validated_data):
+        validated_data.pop("organization", None)  # never moves between organizations
+        return super().update(instance, validated_data)
+
+
+class LocationViewSet(TenantViewSet):
+    queryset = Location.objects.all()
+    serializer_class = LocationSerializer
+    filterset_fields = ["organization", "client"]
+    search_fields = ["name", "address"]
+    http_method_names = ["get", "post", "put", "patch", "head", "options"]
+
+
+class WaveSerializer(serializers.ModelSerializer):
+    organization = ManagedOrganizationField()
+    client = TenantRelatedField(queryset=Client.objects.all())
+    journey = TenantRelatedField(queryset=Wave._meta.get_field("journey").related_model.objects.all())
+    checklist_version = TenantRelatedField(
+        queryset=Wave._meta.get_field("checklist_version").related_model.objects.all())
+    persona = TenantRelatedField(queryset=Wave._meta.get_field("persona").related_model.objects.all(),
+                                 allow_null=True, required=False)
+
+    class Meta:
+        model = Wave
+        fields = ["id", "organization", "client", "journey", "checklist_version", "persona", "name", "starts_on",
+                  "ends_on", "status", "closed_at", "updated_at"]
+        read_only_fields = ["status", "closed_at", "updated_at"]
+
+    def validate(self, attrs):
+        merged = {name: attrs.get(name, getattr(self.instance, name, None)) for name in
+                  ("organization", "client", "journey", "checklist_version", "persona", "starts_on", "ends_on")}
+        same_organization(attrs, merged["organization"], "client")
+        errors = planning.wave_problems(client=merged["client"], journey=merged["journey"],
+                                        checklist_version=merged["checklist_version"], persona=merged["persona"],
+                                        starts_on=merged["starts_on"], ends_on=merged["ends_on"])
+        if errors:
+            raise serializers.ValidationError(errors)
+        return attrs
+
+    def create(self, validated_data):
+        return Wave.objects.create(**validated_data, created_by=self.context["request"].user)
+
+    def update(self, instance, validated_data):
+        validated_data.pop("organization", None)
+        return super().update(instance, validated_data)
+
+
+class WaveViewSet(TenantViewSet):
+    queryset = Wave.objects.all()
+    serializer_class = WaveSerializer
+    filterset_fields = ["organization", "client", "status", "journey"]
+    search_fields = ["name"]
+    http_method_names = ["get", "post", "put", "patch", "head", "options"]
+
+    @extend_schema(request=None, responses=WaveSerializer)
+    @action(detail=True, methods=["post"])
+    def close(self, request, pk=None):
+        wave = self.get_object()
+        return Response(WaveSerializer(planning.wave_close(wave=wave), context={"request": request}).data)
+
+
+# ---- visits ----------------------------------------------------------------------------------------
+
+class MemberField(serializers.PrimaryKeyRelatedField):
+    """A user by id, among the members of the organizations the requester manages."""
+
+    def get_queryset(self):
+        request = self.context.get("request")
+        managed = Organization.objects.managed_by(request.user if request else None).values("pk")
+        return User.objects.filter(memberships__organization__in=managed).distinct()
+
+
+class VisitSerializer(serializers.ModelSerializer):
+    wave = TenantRelatedField(queryset=Wave.objects.all())
+    location = TenantRelatedField(queryset=Location.objects.all())
+    scenario = TenantRelatedField(queryset=Scenario.objects.all(), allow_null=True, required=False)
+    auditor = MemberField(allow_null=True, required=False)
+    auditor_email = serializers.EmailField(source="auditor.email", read_only=True, default=None)
+    journey = serializers.IntegerField(source="wave.journey_id", read_only=True)
+    checklist_version = serializers.IntegerField(source="wave.checklist_version_id", read_only=True)
+    persona = serializers.IntegerField(source="wave.persona_id", read_only=True, allow_null=True)
+
+    class Meta:
+        model = Visit
+        fields = ["id", "organization", "wave", "location", "scenario", "auditor", "auditor_email", "journey",
+                  "checklist_version", "persona", "window_start", "window_end", "status", "review_comment",
+                  "updated_at"]
+        read_only_fields = ["organization", "status", "review_comment", "updated_at"]
+
+
+class VisitViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """Managers plan; auditors read their own visits."""
+
+    queryset = Visit.objects.select_related("wave", "auditor")
+    serializer_class = VisitSerializer
+    permission_classes = [IsManagerOrReadOnly]
+    filterset_fields = ["wave", "location", "auditor", "status"]
+
+    def get_queryset(self):
+        return super().get_queryset().visible_to(self.request.user)
+
+    def perform_create(self, serializer):
+        data = serializer.validated_data
+        if not is_manager_of(self.request.user, data["wave"].organization_id):
+            raise NotAllowed("Only owners and managers of this organization can plan visits.")
+        serializer.instance = planning.visit_create(
+            wave=data["wave"], location=data["location"], scenario=data.get("scenario"),
+            auditor=data.get("auditor"), window_start=data["window_start"], window_end=data["window_end"])
+
+    def perform_update(self, serializer):
+        data = dict(serializer.validated_data)
+        data.pop("wave", None)  # a visit never moves between waves
+        serializer.instance = planning.visit_update(visit=serializer.instance, **data)
+
+    @extend_schema(request=None, responses=VisitSerializer)
+    @action(detail=True, methods=["post"])
+    def cancel(self, request, pk=None):
+        visit = self.get_object()
+        self.check_object_permissions(request, visit)
+        return Response(VisitSerializer(planning.visit_cancel(visit=visit), context={"request": request}).data)
+
+    @extend_schema(
+        request={"multipart/form-data": inline_serializer("VisitsCsv", {"wave": serializers.IntegerField(),
+                                                                        "file": serializers.FileField()})},
+        responses=inline_serializer("VisitsCreated", {"created": serializers.IntegerField(),
+                                                      "visits": VisitSerializer(many=True)}))
+    @action(detail=False, methods=["post"], parser_classes=[MultiPartParser, FormParser, JSONParser])
+    def bulk(self, request):
+        """CSV columns: location (name or id), auditor (e-mail), window_start, window_end (ISO 8601; without
+        an offset, the location's time zone), optional scenario (title). All rows or none."""
+        wave = Wave.objects.managed_by(request.user).filter(pk=request.data.get("wave") or 0).first()
+        if wave is None:
+            raise ValidationFailed("wave: not a wave you manage.", fields={"wave": ["Not a wave you manage."]})
+        upload = request.FILES.get("file")
+        text = upload.read().decode("utf-8-sig", errors="replace") if upload else request.data.get("csv", "")
+        result = planning.visits_import_csv(wave=wave, text=text)
+        return Response({"created": len(result.created),
+                         "visits": VisitSerializer(result.created, many=True, context={"request": request}).data},
+                        status=status.HTTP_201_CREATED)
+
+
+# ---- audits ----------------------------------------------------------------------------------------
+
+class CheckinSerializer(serializers.Serializer):
+    at = serializers.DateTimeField()
+    latitude = serializers.FloatField(allow_null=True, required=False, min_value=-90, max_value=90)
+    longitude = serializers.FloatField(allow_null=True, required=False, min_value=-180, max_value=180)
+    accuracy_m = serializers.FloatField(allow_null=True, required=False, min_value=0)
+    position_status = serializers.ChoiceField(choices=["ok", "denied", "unavailable"])
+
+
+class ResponseBodySerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    item = serializers.IntegerField()
+    value = serializers.JSONField(allow_null=True, required=False, default=None)
+    detail = serializers.DictField(allow_null=True, required=False, default=None)
+    note = serializers.CharField(allow_blank=True, required=False, default="", max_length=10_000)
+
+
+class ExpectationBodySerializer(serializers.Serializer):
+    step = serializers.IntegerField()
+    level = serializers.IntegerField(allow_null=True, required=False, default=None)
+    effort = serializers.IntegerField(allow_null=True, required=False, default=None)
+
+
+class AuditBodySerializer(serializers.Serializer):
+    """The phone's copy of an audit (`PUT /api/v1/audits/{uuid}`)."""
+
+    organization = serializers.IntegerField()
+    visit = serializers.IntegerField(allow_null=True, required=False, default=None)
+    journey = serializers.IntegerField()
+    checklist_version = serializers.IntegerField()
+    persona = serializers.IntegerField(allow_null=True, required=False, default=None)
+    kind = serializers.ChoiceField(choices=["visit", "self"])
+    revision = serializers.IntegerField(min_value=0, max_value=2**31 - 1)
+    state = serializers.ChoiceField(choices=["draft", "submitted"])
+    started_at = serializers.DateTimeField(allow_null=True, required=False, default=None)
+    submitted_at = serializers.DateTimeField(allow_null=True, required=False, default=None)
+    checkin = CheckinSerializer(allow_null=True, required=False, default=None)
+    responses = ResponseBodySerializer(many=True, max_length=2000)
+    expectations = ExpectationBodySerializer(many=True, required=False, default=list, max_length=500)
+
+
+PUT_ANSWER = inline_serializer("AuditStored", {"id": serializers.UUIDField(), "revision": serializers.IntegerField(),
+                                               "state": serializers.CharField(), "stored": serializers.BooleanField()})
+
+
+class AuditFilter(django_filters.FilterSet):
+    wave = django_filters.NumberFilter(field_name="visit__wave")
+
+    class Meta:
+        model = Audit
+        fields = ["organization", "state", "kind", "wave", "location", "auditor", "visit", "journey",
+                  "checkin_flagged"]
+
+
+class AuditListSerializer(serializers.ModelSerializer):
+    auditor_email = serializers.EmailField(source="auditor.email", read_only=True)
+    wave = serializers.IntegerField(source="visit.wave_id", read_only=True, default=None)
+
+    class Meta:
+        model = Audit
+        fields = ["id", "organization", "kind", "state", "revision", "visit", "wave", "location", "auditor",
+                  "auditor_email", "journey", "checklist_version", "persona", "started_at", "submitted_at",
+                  "approved_at", "checkin_flagged", "checkin_distance_m", "score", "review_comment", "updated_at"]
+
+
+def photo_document(photo: Photo, request) -> dict:
+    ready = photo.state == PhotoState.READY
+    base = f"/api/v1/photos/{photo.pk}"
+    return {"id": str(photo.pk), "item": photo.item_id, "step": photo.step_id, "sha256": photo.sha256,
+            "state": photo.state, "taken_at": photo.taken_at, "latitude": photo.latitude,
+            "longitude": photo.longitude, "width": photo.width, "height": photo.height,
+            "large": request.build_absolute_uri(f"{base}/large") if ready else None,
+            "small": request.build_absolute_uri(f"{base}/small") if ready else None,
+            "error": photo.error if photo.state == PhotoState.FAILED else ""}
+
+
+class AuditDetailSerializer(AuditListSerializer):
+    responses = serializers.SerializerMethodField()
+    photos = serializers.SerializerMethodField()
+    changes = serializers.SerializerMethodField()
+    expectations = serializers.SerializerMethodField()
+
+    class Meta(AuditListSerializer.Meta):
+        fields = [*AuditListSerializer.Meta.fields, "checkin_at", "checkin_latitude", "checkin_longitude",
+                  "checkin_accuracy_m", "checkin_position_status", "score_detail", "approved_by", "responses",
+                  "photos", "changes", "expectations"]
+
+    def _photos(self, audit):
+        # Reviewers see a photo once its renditions exist; a failure is shown with its reason.
+        return [p for p in audit.photos.all() if p.state != PhotoState.PROCESSING]
+
+    def get_responses(self, audit):
+        request = self.context["request"]
+        by_item: dict[int, list] = {}
+        for photo in self._photos(audit):
+            if photo.item_id:
+                by_item.setdefault(photo.item_id, []).append(photo_document(photo, request))
+        return [{"id": str(r.pk), "item": r.item_id, "name": r.item.name, "label": r.item.label, "kind": r.kind,
+                 "step": r.step_id, "value": r.value, "detail": r.detail, "note": r.note,
+                 "photos": by_item.get(r.item_id, [])} for r in audit.responses.all()]
+
+    def get_photos(self, audit):
+        return [photo_document(p, self.context["request"]) for p in self._photos(audit)]
+
+    def get_changes(self, audit):
+        return [{"id": c.pk, "kind": c.kind, "item": c.item_id, "old_value": c.old_value, "new_value": c.new_value,
+                 "reason": c.reason, "user": c.user.email if c.user else None, "at": c.created_at}
+                for c in audit.changes.all()]
+
+    def get_expectations(self, audit):
+        return [{"step": e.step_id, "level": e.level, "effort": e.effort} for e in audit.expectations.all()]
+
+
+class CorrectionSerializer(serializers.Serializer):
+    item = serializers.IntegerField()
+    value = serializers.JSONField(allow_null=True)
+    reason = serializers.CharField(max_length=2000)
+
+
+class ReturnSerializer(serializers.Serializer):
+    comment = serializers.CharField(max_length=5000)
+
+
+class AuditPermission(permissions.IsAuthenticated):
+    """Members read what their role lets them see; the phone PUTs its own audits; reviewers act."""
+
+
+class AuditViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    queryset = Audit.objects.select_related("auditor", "visit")
+    serializer_class = AuditListSerializer
+    permission_classes = [AuditPermission]
+    filterset_class = AuditFilter
+    ordering_fields = ["submitted_at", "updated_at", "score"]
+
+    def get_queryset(self):
+        qs = super().get_queryset().visible_to(self.request.user)
+        if self.action == "retrieve":
+            qs = qs.prefetch_related(
+                Prefetch("responses", queryset=AuditResponse.objects.select_related("item").order_by(
+                    "item__section__position", "item__position", "item_id")),
+                Prefetch("photos", queryset=Photo.objects.order_by("taken_at", "created_at")),
+                Prefetch("changes", queryset=AuditChange.objects.select_related("user")),
+                "expectations")
+        return qs
+
+    def get_serializer_class(self):
+        return AuditDetailSerializer if self.action == "retrieve" else AuditListSerializer
+
+    @extend_schema(request=AuditBodySerializer, responses={200: PUT_ANSWER, 201: PUT_ANSWER})
+    def update(self, request, pk=None):
+        """The phone's idempotent upsert by client UUID (see the sync protocol)."""
+        audit_id = serializers.UUIDField().to_internal_value(pk)
+        sync.refuse_other_users_audit(user=request.user, audit_id=audit_id)
+        body = AuditBodySerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        result = sync.audit_put(user=request.user, audit_id=audit_id, data=body.validated_data,
+                                digest=sync.body_digest(request.data))
+        return Response(result.as_dict(), status=status.HTTP_201_CREATED if result.created else status.HTTP_200_OK)
+
+    def _reviewed(self, request) -> Audit:
+        audit = self.get_object()
+        if not is_manager_of(request.user, audit.organization_id):
+            raise NotAllowed("Only owners and managers of this organization review audits.")
+        return audit
+
+    def _answer(self, request, audit: Audit) -> Response:
+        self.action = "retrieve"
+        fresh = self.get_queryset().get(pk=audit.pk)
+        return Response(AuditDetailSerializer(fresh, context={"request": request}).data)
+
+    @extend_schema(request=CorrectionSerializer, responses=AuditDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def correct(self, request, pk=None):
+        audit = self._reviewed(request)
+        body = CorrectionSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        review.audit_correct(audit=audit, user=request.user, item_id=body.validated_data["item"],
+                             value=body.validated_data["value"], reason=body.validated_data["reason"])
+        return self._answer(request, audit)
+
+    @extend_schema(request=ReturnSerializer, responses=AuditDetailSerializer)
+    @action(detail=True, methods=["post"], url_path="return")
+    def return_(self, request, pk=None):
+        audit = self._reviewed(request)
+        body = ReturnSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        review.audit_return(audit=audit, user=request.user, comment=body.validated_data["comment"])
+        return self._answer(request, audit)
+
+    @extend_schema(request=None, responses=AuditDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def approve(self, request, pk=None):
+        audit = self._reviewed(request)
+        review.audit_approve(audit=audit, user=request.user)
+        return self._answer(request, audit)
+
+
+# ---- photos ----------------------------------------------------------------------------------------
+
+class PhotoSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Photo
+        fields = ["id", "audit", "item", "step", "sha256", "state", "taken_at", "latitude", "longitude", "width",
+                  "height", "content_type", "size", "error", "created_at"]
+
+
+class PhotoUploadSerializer(serializers.Serializer):
+    file = serializers.FileField(allow_empty_file=True)
+    sha256 = serializers.RegexField(r"^[0-9a-fA-F]{64}$")
+    audit = serializers.UUIDField()
+    item = serializers.IntegerField(required=False, allow_null=True, default=None)
+    step = serializers.IntegerField(required=False, allow_null=True, default=None)
+    taken_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+    latitude = serializers.FloatField(required=False, allow_null=True, default=None, min_value=-90, max_value=90)
+    longitude = serializers.FloatField(required=False, allow_null=True, default=None, min_value=-180,
+                                       max_value=180)
+
+
+PHOTO_ANSWER = inline_serializer("PhotoStored", {"id": serializers.UUIDField(), "sha256": serializers.CharField(),
+                                                 "state": serializers.CharField()})
+
+
+class PhotoViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Photos: the phone PUTs its own; reviewers see a photo once its renditions are ready."""
+
+    queryset = Photo.objects.all()
+    serializer_class = PhotoSerializer
+    permission_classes = [permissions.IsAuthenticated]
+    parser_classes = [MultiPartParser, FormParser, JSONParser]
+    filterset_fields = ["audit", "item", "state"]
+
+    def get_queryset(self):
+        user = self.request.user
+        return super().get_queryset().visible_to(user).filter(Q(state=PhotoState.READY) | Q(audit__auditor=user)
+                                                              | Q(state=PhotoState.FAILED))
+
+    @extend_schema(request={"multipart/form-data": PhotoUploadSerializer}, responses={200: PHOTO_ANSWER,
+                                                                                       201: PHOTO_ANSWER})
+    def update(self, request, pk=None):
+        photo_id = serializers.UUIDField().to_internal_value(pk)
+        photo_service.refuse_other_users_photo(user=request.user, photo_id=photo_id)
+        body = PhotoUploadSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        result = photo_service.photo_put(
+            user=request.user, photo_id=photo_id, upload=data["file"], sha256=data["sha256"].lower(),
+            audit_id=data["audit"], item_id=data["item"], step_id=data["step"], taken_at=data["taken_at"],
+            latitude=data["latitude"], longitude=data["longitude"])
+        return Response({"id": str(result.photo.pk), "sha256": result.photo.sha256, "state": result.photo.state},
+                        status=status.HTTP_201_CREATED if result.created else status.HTTP_200_OK)
+
+    def _rendition(self, name: str):
+        photo = self.get_object()
+        if photo.state != PhotoState.READY:
+            raise ValidationFailed("This photo has no renditions yet.", code="photo_not_ready")
+        field = getattr(photo, name)
+        response = FileResponse(field.open("rb"), content_type="image/jpeg")
+        response["Cache-Control"] = "private, max-age=86400"
+        return response
+
+    @extend_schema(responses={(200, "image/jpeg"): bytes})
+    @action(detail=True, methods=["get"])
+    def large(self, request, pk=None):
+        """The 1600 px rendition (orientation fixed, metadata stripped)."""
+        return self._rendition("large")
+
+    @extend_schema(responses={(200, "image/jpeg"): bytes})
+    @action(detail=True, methods=["get"])
+    def small(self, request, pk=None):
+        """The 400 px rendition."""
+        return self._rendition("small")
+
+
+# ---- the sync feed ---------------------------------------------------------------------------------
+
+class SyncView(APIView):
+    """`GET /api/v1/sync?organization=ID&since=CURSOR`: what changed for you since the cursor."""
+
+    @extend_schema(responses=inline_serializer("SyncFeed", {"cursor": serializers.CharField()}))
+    def get(self, request):
+        try:
+            org_id = int(request.query_params.get("organization", ""))
+        except ValueError as exc:
+            raise ValidationFailed("organization: an organization id is required.",
+                                   fields={"organization": ["An organization id is required."]}) from exc
+        membership = Membership.objects.filter(user=request.user, organization_id=org_id).first()
+        if membership is None:
+            raise sync.NotFound("Not found: it does not exist, or it is not yours to see.")
+        feed = sync.sync_feed(user=request.user, membership=membership, since=request.query_params.get("since"))
+        return Response(feed)
