@@ -16,10 +16,12 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-# The PWA is built once (and again when its sources change), if frontend/ has one.
+# The PWA is built once (and again when its sources change), if frontend/ has one. `npm install` rather
+# than `npm ci`: npm 11 writes lockfiles without other platforms' optional packages, which `npm ci` then
+# rejects; `npm install` keeps to the lockfile's versions all the same.
 $(PWA_STAMP): $(PWA_SOURCES)
 	@if [ -f frontend/package.json ]; then \
-		cd frontend && npm ci --no-audit --no-fund --loglevel=error && npm run build && touch dist/.built-stamp; \
+		cd frontend && npm install --no-audit --no-fund --loglevel=error && npm run build && touch dist/.built-stamp; \
 	else echo "frontend/ has no app yet: skipping the PWA build"; fi
 
 pwa: $(PWA_STAMP)
