@@ -86,11 +86,14 @@ class Plan:
                 for name, value in values.items() if name in self.items and name != "arrival_photo"
                 and not (name in overrides and overrides[name] is None)]
 
-    def body(self, visit: Visit | None = None, **changes) -> dict:
-        visit = visit if visit is not None else (self.visits[0] if self.visits else None)
+    def body(self, visit: Visit | int | object | None = ..., **changes) -> dict:
+        """The phone's PUT body: a draft of the first visit (`visit=None`: no visit)."""
+        if visit is ...:
+            visit = self.visits[0] if self.visits else None
+        visit_id = visit.pk if isinstance(visit, Visit) else visit
         now = timezone.now()
         body = {
-            "organization": self.org.pk, "visit": visit.pk if visit else None, "journey": self.journey.pk,
+            "organization": self.org.pk, "visit": visit_id, "journey": self.journey.pk,
             "checklist_version": self.version.pk, "persona": None, "kind": "visit", "revision": 1,
             "state": "draft", "started_at": (now - timedelta(minutes=30)).isoformat(), "submitted_at": None,
             "checkin": {"at": (now - timedelta(minutes=29)).isoformat(), "latitude": 52.2297,

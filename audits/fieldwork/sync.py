@@ -193,6 +193,7 @@ def _check_responses(*, data: dict, items: list[Item], tags: dict[str, FrictionT
     errors: dict[str, list[str]] = {}
     by_id = {item.pk: item for item in items}
     answers: dict[str, Any] = {}
+    given: dict[str, Any] = {}
     seen: set[int] = set()
     for index, response in enumerate(data["responses"]):
         item = by_id.get(response["item"])
@@ -209,7 +210,10 @@ def _check_responses(*, data: dict, items: list[Item], tags: dict[str, FrictionT
             errors[f"responses.{index}.value"] = [f"{item.name}: {p}" for p in problems]
         else:
             answers[item.name] = response["value"]
-    shown = rules.visible_items(items, answers)
+        given[item.name] = response["value"]
+    # Visibility from every answer given, valid or not: a bad answer is named once, not again through
+    # the items it controls.
+    shown = rules.visible_items(items, given)
     for index, response in enumerate(data["responses"]):
         item = by_id.get(response["item"])
         if item is not None and item.name not in shown and response["value"] is not None:
