@@ -219,16 +219,19 @@ def render(data: bytes) -> tuple[bytes, bytes]:
     return _jpeg(large), _jpeg(small)
 
 
+def _is_storage_trouble(exc: Exception) -> bool:
+    # botocore's errors (no connection, a server error) are not OSErrors
+    return isinstance(exc, OSError) or exc.__class__.__module__.startswith(("botocore", "boto3", "urllib3"))
+
+
 def _store(storage, name: str, content: bytes) -> str:
     try:
         if storage.exists(name):
             storage.delete(name)  # a redelivered task overwrites its own half-done work
         return storage.save(name, ContentFile(content))
-    except OSError as exc:
-        raise StorageTrouble(str(exc)) from exc
-    except Exception as exc:  # botocore's errors are not OSErrors
-        if exc.__class__.__module__.startswith(("botocore", "boto3", "urllib3")):
-            raise StorageTrouble(str(exc)) from exc
+    except Exception as exc:
+        if _is_storage_trouble(exc):
+            raise StorageTrouble(f"{exc.__class__.__name__}: {exc}") from exc
         raise
 
 
@@ -246,8 +249,10 @@ def photo_make_renditions(*, photo_id: uuid.UUID | str) -> Photo | None:
             data = fh.read()
     except FileNotFoundError:
         return photo_mark_failed(photo_id=photo.pk, reason="The original is missing from the storage.")
-    except OSError as exc:
-        raise StorageTrouble(str(exc)) from exc
+    except Exception as exc:
+        if _is_storage_trouble(exc):
+            raise StorageTrouble(f"{exc.__class__.__name__}: {exc}") from exc
+        raise
     try:
         large, small = render(data)
     except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
