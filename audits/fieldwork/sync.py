@@ -420,7 +420,7 @@ def journey_document(journey: Journey, latest_version: int | None) -> dict:
                  "expected_seconds": step.expected_seconds, "moment_of_truth": step.moment_of_truth,
                  "position": step.position}
                 for step in sorted(stage.steps.all(), key=lambda s: (s.position, s.pk)) if not step.archived]}
-                for stage in stages]}
+                for stage in stages if not getattr(stage, "archived", False)]}
 
 
 def version_document(version: ChecklistVersion) -> dict:
