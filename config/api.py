@@ -5,6 +5,7 @@ from rest_framework.routers import DefaultRouter
 
 from audits.api import accounts
 from audits.api import fieldwork as fieldwork_api
+from journeys import api_reports
 
 router = DefaultRouter(trailing_slash=False)
 router.register("organizations", accounts.OrganizationViewSet, basename="organization")
@@ -15,6 +16,8 @@ router.register("waves", fieldwork_api.WaveViewSet, basename="wave")
 router.register("visits", fieldwork_api.VisitViewSet, basename="visit")
 router.register("audits", fieldwork_api.AuditViewSet, basename="audit")
 router.register("photos", fieldwork_api.PhotoViewSet, basename="photo")
+router.register("reports", api_reports.ReportViewSet, basename="report")
+router.register("share-links", api_reports.ShareLinkViewSet, basename="share-link")
 
 urlpatterns = [
     path("auth/csrf", accounts.CsrfView.as_view(), name="auth-csrf"),

@@ -55,3 +55,8 @@ MAKERS: dict[type, Callable] = {
 from tests.fieldwork_makers import FIELDWORK_MAKERS  # noqa: E402
 
 MAKERS.update(FIELDWORK_MAKERS)
+
+# Reports and their share links.
+from tests.journeys.report_factories import REPORT_MAKERS  # noqa: E402
+
+MAKERS.update(REPORT_MAKERS)

@@ -223,3 +223,15 @@ SPECTACULAR_SETTINGS.update({"SWAGGER_UI_DIST": "SIDECAR", "SWAGGER_UI_FAVICON_H
 
 # Seeders of later slices (each app owns its demo rows); see audits.demo.
 TOUCHPOINT_DEMO_STEPS: list[str] = []
+
+# Friction reports (journeys.reports). Beat compiles the report of each wave that closes; the requester is
+# e-mailed when it is ready. TOUCHPOINT_REPORT_TEST_PAUSE ("percent:seconds") exists only for the test that
+# kills a worker mid-compile; leave it empty.
+CELERY_BEAT_SCHEDULE = {
+    **globals().get("CELERY_BEAT_SCHEDULE", {}),
+    "journeys-reports-of-closed-waves": {"task": "journeys.compile_closed_waves",
+                                         "schedule": env_int("TOUCHPOINT_REPORT_BEAT_SECONDS", 300)},
+}
+TOUCHPOINT_REPORT_TEST_PAUSE = env_str("TOUCHPOINT_REPORT_TEST_PAUSE", "")
+# The report seeder compiles the demo's closed wave, so it runs after the fieldwork seeder: keep it last.
+TOUCHPOINT_DEMO_STEPS.append("journeys.reports.demo.seed_demo_report")

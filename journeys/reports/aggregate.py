@@ -194,6 +194,32 @@ def step_figures(audits: QuerySet[Audit], group: str | None = None, *, full: boo
     return out
 
 
+def audit_rows(audits: QuerySet[Audit]):
+    """One tuple per walk (id, location, tier, submitted, marks, severity, effort mean, gave up, time, wait,
+    value gap), each figure a correlated subquery, streamed in chunks: never the whole table in memory."""
+    gap = ExpressionWrapper(F("number") - F("step__promise_level"), output_field=FloatField())
+
+    def per_audit(model, condition: Q, aggregate):
+        sub = (model.objects.filter(audit_id=OuterRef("pk")).filter(condition).values("audit_id")
+               .annotate(v=aggregate).values("v")[:1])
+        return Subquery(sub)
+
+    rows = (audits.annotate(
+        _marks=per_audit(FrictionMark, Q(), Count("pk")),
+        _severity=per_audit(FrictionMark, Q(), Sum("severity")),
+        _effort=per_audit(Response, EFFORT, Avg("number")),
+        _gave_up=per_audit(Response, Q(kind="outcome", text="gave_up"), Count("pk")),
+        _time=per_audit(Response, TIME, Sum("number")),
+        _wait=per_audit(Response, WAIT, Sum("number")),
+        _gap=per_audit(Response, LEVEL, Avg(gap)),
+    ).order_by("submitted_at", "pk").values_list(
+        "pk", "location__name", "persona__tier", "submitted_at", "_marks", "_severity", "_effort", "_gave_up",
+        "_time", "_wait", "_gap"))
+    for row in rows.iterator(chunk_size=2000):
+        yield (*row[:4], row[4] or 0, row[5] or 0, *(None if v is None else round(v, 4) for v in row[6:7]),
+               row[7] or 0, *(None if v is None else round(v, 4) for v in row[8:]))
+
+
 # -- across the journey --------------------------------------------------------------------------------
 
 def priority(friction_index: float | None, reach, moment_of_truth: bool) -> float:

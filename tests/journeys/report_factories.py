@@ -34,7 +34,7 @@ from audits.models import (
     Wave,
     WaveStatus,
 )
-from journeys.models import FrictionTag, Journey, Persona, Stage, Step
+from journeys.models import FrictionTag, Journey, Persona, Report, ShareLink, Stage, Step
 
 # name, kind, options
 STEP_ITEMS = [
@@ -177,3 +177,45 @@ def self_audit(world: World, *, auditor: User, when: dt.datetime, expectations: 
         Expectation.objects.create(organization=world.org, audit=audit, step=world.steps[index], level=level,
                                    effort=effort)
     return audit
+
+
+# -- makers for the cross-organization walker (tests/factories.py) --------------------------------------
+
+def make_report(org: Organization, *, state: str = "ready", **fields):
+    client = Client.objects.filter(organization=org).first() or Client.objects.create(organization=org,
+                                                                                      name="Report brand")
+    journey = Journey.objects.filter(organization=org).first() or Journey.objects.create(
+        organization=org, client=client, name="Report journey")
+    number = Report.objects.filter(organization=org).count() + 1
+    return Report.objects.create(organization=org, client=journey.client, journey=journey, title="A report",
+                                 scope={"journey": journey.pk}, scope_key=f"key-{number}", data_version="v",
+                                 number=number, state=state, result={"totals": {"walks": 0}, "fix_first": []},
+                                 **fields)
+
+
+def make_share_link(org: Organization):
+    return ShareLink.objects.create(organization=org, report=make_report(org), nonce="0123456789abcdef",
+                                    expires_at=timezone.now() + dt.timedelta(days=7))
+
+
+REPORT_MAKERS: dict = {Report: lambda org: make_report(org), ShareLink: make_share_link}
+
+
+def small_wave(world: World, name: str = "Spring", starts_on: dt.date = dt.date(2026, 3, 1), walks: int = 3,
+               created_by: User | None = None) -> Wave:
+    """A closed wave with a few approved walks over the world's steps, with friction, notes and photos."""
+    wave = make_wave(world, name, starts_on)
+    if created_by is not None:
+        Wave.objects.filter(pk=wave.pk).update(created_by=created_by)
+        wave.refresh_from_db()
+    when = dt.datetime.combine(starts_on, dt.time(10), tzinfo=dt.UTC)
+    for n in range(walks):
+        walk(world, wave=wave, location=n % len(world.locations), persona=n % 2, when=when + dt.timedelta(days=n),
+             steps={i: {"outcome": ("done", "done_with_help", "gave_up")[(n + i) % 3], "effort": 1 + (n + 2 * i) % 7,
+                        "level": 1 + (n + i) % 5, "time": 30 + 40 * n + 10 * i, "wait": 5 * n * i,
+                        "note": f"Walk {n + 1}, step {i + 1}: the desk was empty." if i == 1 else "",
+                        "friction": [("long_wait", 1 + (n + i) % 3)] if (n + i) % 2 else [],
+                        "photos": [{"caption": f"Step {i + 1}, walk {n + 1}", "color": (60 * n % 255, 90, 140)}]
+                        if i == 1 else []}
+                    for i in range(len(world.steps))})
+    return wave
