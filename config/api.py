@@ -4,13 +4,21 @@ from django.urls import path
 from rest_framework.routers import DefaultRouter
 
 from audits.api import accounts
+from audits.api import checklists as checklists_api
 from audits.api import fieldwork as fieldwork_api
+from journeys import api as journeys_api
 from journeys import api_reports
 
 router = DefaultRouter(trailing_slash=False)
 router.register("organizations", accounts.OrganizationViewSet, basename="organization")
 router.register("clients", accounts.ClientViewSet, basename="client")
 router.register("memberships", accounts.MembershipViewSet, basename="membership")
+router.register("journeys", journeys_api.JourneyViewSet, basename="journey")
+router.register("personas", journeys_api.PersonaViewSet, basename="persona")
+router.register("friction-tags", journeys_api.FrictionTagViewSet, basename="friction-tag")
+router.register("checklist-templates", checklists_api.ChecklistTemplateViewSet, basename="checklist-template")
+router.register("checklist-versions", checklists_api.ChecklistVersionViewSet, basename="checklist-version")
+router.register("scenarios", checklists_api.ScenarioViewSet, basename="scenario")
 router.register("locations", fieldwork_api.LocationViewSet, basename="location")
 router.register("waves", fieldwork_api.WaveViewSet, basename="wave")
 router.register("visits", fieldwork_api.VisitViewSet, basename="visit")

@@ -56,6 +56,11 @@ from tests.fieldwork_makers import FIELDWORK_MAKERS  # noqa: E402
 
 MAKERS.update(FIELDWORK_MAKERS)
 
+# The map and checklists (journeys, personas, friction tags, templates, versions, scenarios).
+from tests.journeys.makers import MAP_MAKERS  # noqa: E402
+
+MAKERS.update(MAP_MAKERS)
+
 # Reports and their share links.
 from tests.journeys.report_factories import REPORT_MAKERS  # noqa: E402
 
