@@ -9,7 +9,7 @@ import zoneinfo
 import django_filters
 from django.db.models import Prefetch, Q
 from django.http import FileResponse
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import extend_schema, extend_schema_field, inline_serializer
 from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -22,6 +22,7 @@ from ..fieldwork import planning, review, sync
 from ..models import (
     Audit,
     AuditChange,
+    AuditKind,
     Client,
     Location,
     Membership,
@@ -241,7 +242,7 @@ class AuditBodySerializer(serializers.Serializer):
     journey = serializers.IntegerField()
     checklist_version = serializers.IntegerField()
     persona = serializers.IntegerField(allow_null=True, required=False, default=None)
-    kind = serializers.ChoiceField(choices=["visit", "self"])
+    kind = serializers.ChoiceField(choices=AuditKind.choices)
     revision = serializers.IntegerField(min_value=0, max_value=2**31 - 1)
     state = serializers.ChoiceField(choices=["draft", "submitted"])
     started_at = serializers.DateTimeField(allow_null=True, required=False, default=None)
@@ -301,6 +302,7 @@ class AuditDetailSerializer(AuditListSerializer):
         # Reviewers see a photo once its renditions exist; a failure is shown with its reason.
         return [p for p in audit.photos.all() if p.state != PhotoState.PROCESSING]
 
+    @extend_schema_field(serializers.ListField(child=serializers.DictField()))
     def get_responses(self, audit):
         request = self.context["request"]
         by_item: dict[int, list] = {}
@@ -311,14 +313,17 @@ class AuditDetailSerializer(AuditListSerializer):
                  "step": r.step_id, "value": r.value, "detail": r.detail, "note": r.note,
                  "photos": by_item.get(r.item_id, [])} for r in audit.responses.all()]
 
+    @extend_schema_field(serializers.ListField(child=serializers.DictField()))
     def get_photos(self, audit):
         return [photo_document(p, self.context["request"]) for p in self._photos(audit)]
 
+    @extend_schema_field(serializers.ListField(child=serializers.DictField()))
     def get_changes(self, audit):
         return [{"id": c.pk, "kind": c.kind, "item": c.item_id, "old_value": c.old_value, "new_value": c.new_value,
                  "reason": c.reason, "user": c.user.email if c.user else None, "at": c.created_at}
                 for c in audit.changes.all()]
 
+    @extend_schema_field(serializers.ListField(child=serializers.DictField()))
     def get_expectations(self, audit):
         return [{"step": e.step_id, "level": e.level, "effort": e.effort} for e in audit.expectations.all()]
 

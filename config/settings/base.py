@@ -223,6 +223,16 @@ SPECTACULAR_SETTINGS.update({"SWAGGER_UI_DIST": "SIDECAR", "SWAGGER_UI_FAVICON_H
 
 # Seeders of later slices (each app owns its demo rows); see audits.demo.
 TOUCHPOINT_DEMO_STEPS: list[str] = []
+# Fieldwork demo: walks the journeys the journeys/checklists seeder made, so it runs after that one (keep
+# that one above this line) and before the reports seeder, which compiles its closed wave.
+TOUCHPOINT_DEMO_STEPS.append("audits.demo_fieldwork.seed_fieldwork")
+
+# Fieldwork's enums share field names ("kind", "state") with others: name them in the schema.
+SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update({
+    "AuditKindEnum": "audits.models.fieldwork.AuditKind", "AuditStateEnum": "audits.models.fieldwork.AuditState"})
+
+# A check-in farther than this from the visit's location is flagged for review (never refused).
+CHECKIN_FLAG_DISTANCE_M = env_int("TOUCHPOINT_CHECKIN_FLAG_DISTANCE_M", 500)
 
 # Friction reports (journeys.reports). Beat compiles the report of each wave that closes; the requester is
 # e-mailed when it is ready. TOUCHPOINT_REPORT_TEST_PAUSE ("percent:seconds") exists only for the test that
