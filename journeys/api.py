@@ -242,7 +242,7 @@ class FrictionTagViewSet(TenantViewSet):
     queryset = FrictionTag.objects.all()
     serializer_class = FrictionTagSerializer
     filterset_class = FrictionTagFilter
-    search_fields = ["code", "label", "description"]
+    search_fields = ["code", "label", "description", "example"]
 
     def check_object_permissions(self, request, obj):
         if request.method not in ("GET", "HEAD", "OPTIONS") and obj.organization_id is None:

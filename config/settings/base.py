@@ -222,7 +222,8 @@ SPECTACULAR_SETTINGS.update({"SWAGGER_UI_DIST": "SIDECAR", "SWAGGER_UI_FAVICON_H
                              "REDOC_DIST": "SIDECAR"})
 
 # Seeders of later slices (each app owns its demo rows); see audits.demo.
-TOUCHPOINT_DEMO_STEPS: list[str] = []
+# Journeys, personas, published checklists and scenarios first: the later seeders walk them.
+TOUCHPOINT_DEMO_STEPS: list[str] = ["journeys.demo.seed_journeys"]
 # Fieldwork demo: walks the journeys the journeys/checklists seeder made, so it runs after that one (keep
 # that one above this line) and before the reports seeder, which compiles its closed wave.
 TOUCHPOINT_DEMO_STEPS.append("audits.demo_fieldwork.seed_fieldwork")

@@ -70,6 +70,19 @@ def make_version(org: Organization, *, sections: int = 2, items_per_section: int
                                                    journey=journey))
 
 
+def make_walk(org: Organization, auditor, *, kind: str = "yes_no"):
+    """An audit of a small published version, with one response to its first item of `kind`."""
+    from audits.models import Audit, Response
+
+    journey = make_journey(org)
+    version = make_version(org, sections=1, items_per_section=13, journey=journey)
+    item = version.items.get(kind=kind)
+    audit = Audit.objects.create(organization=org, journey=journey, checklist_version=version, auditor=auditor)
+    response = Response.objects.create(organization=org, audit=audit, item=item, step=item.step, kind=kind,
+                                       value=[] if kind == "friction" else None)
+    return audit, response
+
+
 MAP_MAKERS = {
     Journey: lambda org: make_journey(org),
     Persona: lambda org: Persona.objects.create(organization=org, client=client_of(org), name="Ordinary",
