@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import io
 import random
+import re
 import uuid
 from datetime import datetime, time, timedelta
 from typing import Any
@@ -40,35 +41,36 @@ CITIES = [
     ("Thessaloniki", "Tsimiski 40", 40.6310, 22.9440, "Europe/Athens"),
 ]
 
-#: Words in a step -> the friction it tells, with what the auditor wrote down.
+#: Words (regular expressions) in a step's name -> the friction it tells, with what the auditor wrote down.
 STORIES = [
-    (("light", "switch", "room"), "hidden_control", "Took minutes to find the light switch; it hides behind the "
-                                                    "curtain, no label."),
-    (("sms", "assistant", "chat", "bot"), "dead_end", "The assistant answered \"we cannot help with that "
-                                                      "request\" twice."),
-    (("orange", "produce", "self-checkout", "checkout", "scan"), "fragile", "Scanning a loose orange froze the "
-                                                                           "till; three of four were closed."),
-    (("cv", "upload", "type", "form", "apply", "application"), "repeat_input", "Uploaded the CV, then had to type "
-                                                                              "the same history again."),
-    (("claim", "person", "human", "call", "phone", "insurance"), "no_human", "No number to call; the form "
-                                                                            "loops back to the FAQ."),
-    (("support", "wait", "rebook", "cancel", "queue", "flight"), "long_wait", "Two hours on hold before a "
-                                                                             "person answered."),
+    ((r"\blights?\b", r"\bswitch"), "hidden_control", "Took minutes to find the light switch: behind the curtain, no label."),
+    (("sms assistant", "virtual assistant"), "dead_end", "The assistant answered \"we cannot help with that "
+                                                         "request\" twice."),
+    (("orange", "loose produce"), "fragile", "Scanning a loose orange froze the till; three of four were closed."),
+    (("retype",), "repeat_input", "Uploaded the CV, then had to type the same history again, field by field."),
+    (("number to call", "claims handler"), "no_human", "No number to call; the contact form loops back to the FAQ."),
+    (("customer support", "airport desk"), "long_wait", "Two hours on hold before a person answered."),
+    (("survey",), "survey_fatigue", "Asked to rate the service before the claim was even handled."),
 ]
 
 
 def _story(step: Step | None) -> tuple[str, str] | None:
     if step is None:
         return None
-    text = f"{step.name} {step.touchpoint} {step.promise_text}".lower()
+    name = step.name.lower()
     for words, tag, note in STORIES:
-        if any(word in text for word in words):
+        if any(re.search(word, name) for word in words):
             return tag, note
     return None
 
 
 def _uuid(*parts: Any) -> uuid.UUID:
     return uuid.uuid5(NAMESPACE, "/".join(str(p) for p in parts))
+
+
+def _num(options: dict, key: str, default: float) -> float:
+    value = options.get(key)
+    return float(default if value is None else value)
 
 
 def _value(item: Item, rng: random.Random, story: tuple[str, str] | None, tags: set[str]) -> Any:
@@ -86,7 +88,7 @@ def _value(item: Item, rng: random.Random, story: tuple[str, str] | None, tags: 
             return rng.randint(3600, 7800)
         return rng.randint(240, 1500) if bad else rng.randint(20, 240)
     if kind == "score":
-        low, high = int(options.get("min", 1)), int(options.get("max", 5))
+        low, high = int(_num(options, "min", 1)), int(_num(options, "max", 5))
         return rng.randint(low, (low + high) // 2) if bad else rng.randint((low + high) // 2, high)
     if kind == "yes_no":
         return rng.choice(["no", "no", "yes"]) if bad else rng.choice(["yes", "yes", "yes", "na"])
@@ -97,8 +99,8 @@ def _value(item: Item, rng: random.Random, story: tuple[str, str] | None, tags: 
         values = rules.choice_values(options)
         return rng.sample(values, k=rng.randint(1, len(values))) if values else None
     if kind == "number":
-        low = float(options.get("min", 0))
-        high = float(options.get("max", low + 100))
+        low = _num(options, "min", 0)
+        high = _num(options, "max", low + 100)
         return round(rng.uniform(low, high), 1)
     if kind == "text":
         return story[1] if bad else rng.choice(["Smooth.", "Friendly staff.", "Clear signs.", ""]) or "Fine."
@@ -106,11 +108,8 @@ def _value(item: Item, rng: random.Random, story: tuple[str, str] | None, tags: 
         return SIGNATURE
     if kind == "friction":
         if bad and story[0] in tags:
-            marks = [{"tag": story[0], "severity": rng.choice([2, 3])}]
-            if rng.random() < 0.4 and "survey_fatigue" in tags and story[0] != "survey_fatigue":
-                marks.append({"tag": "survey_fatigue", "severity": 1})
-            return marks
-        return [] if rng.random() < 0.8 or not tags else [{"tag": rng.choice(sorted(tags)), "severity": 1}]
+            return [{"tag": story[0], "severity": rng.choice([2, 3])}]
+        return [] if rng.random() < 0.9 or not tags else [{"tag": rng.choice(sorted(tags)), "severity": 1}]
     return None
 
 

@@ -26,7 +26,7 @@ def demo(settings):
     demo = seed_demo()
     for _ in range(2):  # stand-ins for the journeys seeder: a hotel stay with its light switch
         plan = make_plan(demo.organization)
-        Step.objects.filter(pk=plan.steps[0].pk).update(touchpoint="Room light switch")
+        Step.objects.filter(pk=plan.steps[0].pk).update(name="Switch the room's lights on")
     return demo
 
 
