@@ -43,7 +43,8 @@ CITIES = [
 
 #: Words (regular expressions) in a step's name -> the friction it tells, with what the auditor wrote down.
 STORIES = [
-    ((r"\blights?\b", r"\bswitch"), "hidden_control", "Took minutes to find the light switch: behind the curtain, no label."),
+    ((r"\blights?\b", r"\bswitch"), "hidden_control",
+     "Took minutes to find the light switch: behind the curtain, no label."),
     (("sms assistant", "virtual assistant"), "dead_end", "The assistant answered \"we cannot help with that "
                                                          "request\" twice."),
     (("orange", "loose produce"), "fragile", "Scanning a loose orange froze the till; three of four were closed."),
