@@ -215,7 +215,8 @@ def render(data: bytes) -> tuple[bytes, bytes]:
         large.getexif()[ExifTags.Base.Orientation] = orientation  # carried over to the resized image
         large = ImageOps.exif_transpose(large)
     large.info.clear()
-    small = large.resize(_fit(large.width, large.height, SMALL_PX), Image.Resampling.BICUBIC)
+    # From the 1600 px image; reducing_gap lets Pillow box-reduce by a whole factor first (4x: almost free).
+    small = large.resize(_fit(large.width, large.height, SMALL_PX), Image.Resampling.BICUBIC, reducing_gap=1.5)
     return _jpeg(large), _jpeg(small)
 
 
