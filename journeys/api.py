@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import django_filters
-from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -39,6 +39,47 @@ class OrganizationOwnedSerializer(serializers.ModelSerializer):
         organization = self.instance.organization if self.instance is not None else attrs["organization"]
         same_organization(attrs, organization, *self.same_organization_fields)
         return attrs
+
+
+# ---- schema helpers ---------------------------------------------------------------------------
+
+class ErrorBodySerializer(serializers.Serializer):
+    code = serializers.CharField()
+    message = serializers.CharField(help_text="A sentence for a person: the first problem, and how many more.")
+    fields = serializers.DictField(child=serializers.ListField(child=serializers.CharField()),
+                                   help_text="Every problem, by the field it concerns (a dotted path into the body).")
+
+
+class ErrorSerializer(serializers.Serializer):
+    error = ErrorBodySerializer()
+
+
+def error_response(description: str, example: dict | None = None) -> OpenApiResponse:
+    return OpenApiResponse(ErrorSerializer, description=description,
+                           examples=[OpenApiExample("Refused", value=example)] if example else [])
+
+
+IN_USE_EXAMPLE = {"error": {"code": "conflict", "message": "It is in use (walks, waves or versions refer to it): kept.",
+                            "fields": {}}}
+
+
+def crud_schema(*, noun: str, serializer, example: dict, write_example: dict, bad_example: dict):
+    """Examples for the usual operations of a viewset (what it answers, what it takes, a refusal)."""
+    shown = [OpenApiExample(noun, value=example, response_only=True)]
+    sent = [OpenApiExample(noun, value=write_example, request_only=True)]
+    bad = error_response("Refused: every problem named by its field; nothing saved.", bad_example)
+    return extend_schema_view(
+        list=extend_schema(examples=shown),
+        retrieve=extend_schema(examples=shown),
+        create=extend_schema(examples=sent + shown, responses={201: serializer, 400: bad}),
+        update=extend_schema(examples=sent + shown, responses={200: serializer, 400: bad}),
+        partial_update=extend_schema(examples=sent + shown, responses={200: serializer, 400: bad}),
+        destroy=extend_schema(responses={204: None, 409: error_response("Still in use: kept.", IN_USE_EXAMPLE)}),
+    )
+
+
+def bad_field(field: str, message: str) -> dict:
+    return {"error": {"code": "validation_error", "message": f"{field}: {message}", "fields": {field: [message]}}}
 
 
 # ---- journeys ---------------------------------------------------------------------------------
@@ -119,6 +160,9 @@ JOURNEY_WRITE_EXAMPLE = {
                                                                    "out for a new step."]}}})]),
     destroy=extend_schema(summary="Delete a journey that no walk, wave or published checklist uses"),
 )
+@crud_schema(noun="Hotel stay", serializer=JourneySerializer, example=JOURNEY_EXAMPLE,
+             write_example=JOURNEY_WRITE_EXAMPLE,
+             bad_example=bad_field("stages.0.steps.1.promise_level", "Ensure this value is less than or equal to 5."))
 class JourneyViewSet(TenantViewSet):
     queryset = Journey.objects.all()
     serializer_class = JourneySerializer
@@ -176,6 +220,9 @@ PERSONA_EXAMPLE = {"id": 1, "organization": 1, "client": 1, "name": "Ordinary tr
         "organization": 1, "client": 1, "name": "Premium traveller", "tier": "first", "tier_rank": 2,
         "is_ordinary": False, "description": "Pays for first class and expects it."})]),
 )
+@crud_schema(noun="Economy", serializer=PersonaSerializer, example=PERSONA_EXAMPLE,
+             write_example={k: v for k, v in PERSONA_EXAMPLE.items() if k != "id"},
+             bad_example=bad_field("client", "Belongs to another organization."))
 class PersonaViewSet(TenantViewSet):
     """Personas carry a tier (economy, first…) so that a journey is walked and compared per tier."""
 
@@ -238,6 +285,10 @@ TAG_EXAMPLE = {"id": 14, "organization": 1, "code": "queue_jump", "label": "Some
                                                 "label": "Someone was served out of turn"})]),
     destroy=extend_schema(summary="Delete an own tag no walk uses (otherwise retire it)"),
 )
+@crud_schema(noun="Queue jump", serializer=FrictionTagSerializer, example=TAG_EXAMPLE,
+             write_example={"organization": 1, "code": "queue_jump", "label": "Someone was served out of turn",
+                            "example": "A regular served first at the bar"},
+             bad_example=bad_field("code", '"dead_end" is a built-in friction tag.'))
 class FrictionTagViewSet(TenantViewSet):
     queryset = FrictionTag.objects.all()
     serializer_class = FrictionTagSerializer
@@ -262,13 +313,18 @@ class FrictionTagViewSet(TenantViewSet):
     def perform_destroy(self, instance):
         services.friction_tag_delete(tag=instance)
 
-    @extend_schema(request=None, responses=FrictionTagSerializer,
-                   summary="Retire an own tag: it stays on old walks and can no longer be chosen")
+    @extend_schema(request=None, responses={200: FrictionTagSerializer, 403: error_response("A built-in tag")},
+                   summary="Retire an own tag: it stays on old walks and can no longer be chosen",
+                   examples=[OpenApiExample("Retired", response_only=True,
+                                            value={**TAG_EXAMPLE, "retired": True,
+                                                   "retired_at": "2026-11-23T10:12:00Z"})])
     @action(detail=True, methods=["post"])
     def retire(self, request, pk=None):
         return Response(FrictionTagSerializer(services.friction_tag_retire(tag=self.get_object())).data)
 
-    @extend_schema(request=None, responses=FrictionTagSerializer, summary="Bring a retired own tag back")
+    @extend_schema(request=None, responses={200: FrictionTagSerializer, 403: error_response("A built-in tag")},
+                   summary="Bring a retired own tag back",
+                   examples=[OpenApiExample("Back in use", value=TAG_EXAMPLE, response_only=True)])
     @action(detail=True, methods=["post"])
     def restore(self, request, pk=None):
         return Response(FrictionTagSerializer(services.friction_tag_restore(tag=self.get_object())).data)

@@ -23,7 +23,7 @@ from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
-from journeys.api import OrganizationOwnedSerializer, require_manager
+from journeys.api import OrganizationOwnedSerializer, bad_field, crud_schema, error_response, require_manager
 from journeys.models import Journey
 
 from ..checklists import generate, publish, spreadsheet
@@ -115,6 +115,8 @@ class ChecklistVersionSerializer(serializers.ModelSerializer):
 
 
 PUBLISHED_MESSAGE = "A published version never changes: edit the template's draft and publish a new version."
+REFUSED_EXAMPLE = {"error": {"code": "version_published", "message": f"title: {PUBLISHED_MESSAGE}",
+                             "fields": {"title": [PUBLISHED_MESSAGE]}}}
 
 
 @extend_schema_view(
@@ -137,10 +139,7 @@ class ChecklistVersionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, 
             "template_id", "-number")
 
     @extend_schema(request=None, summary="Refused: a published version never changes",
-                   responses={400: OpenApiResponse(description="Names each field sent")},
-                   examples=[OpenApiExample("Refused", status_codes=["400"], response_only=True, value={
-                       "error": {"code": "version_published", "message": f"title: {PUBLISHED_MESSAGE}",
-                                 "fields": {"title": [PUBLISHED_MESSAGE]}}})])
+                   responses={400: error_response("Names each field sent", REFUSED_EXAMPLE)})
     def update(self, request, *args, **kwargs):
         self.get_object()
         sent = list(request.data.keys()) if isinstance(request.data, dict) else []
@@ -150,12 +149,14 @@ class ChecklistVersionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, 
                                code="version_published", fields=fields)
 
     @extend_schema(request=None, summary="Refused: a published version never changes",
-                   responses={400: OpenApiResponse(description="Names each field sent")})
+                   responses={400: error_response("Names each field sent", REFUSED_EXAMPLE)})
     def partial_update(self, request, *args, **kwargs):
         return self.update(request, *args, **kwargs)
 
     @extend_schema(summary="Refused: a published version is never deleted",
-                   responses={400: OpenApiResponse(description="Refused")})
+                   responses={400: error_response("Refused", {"error": {
+                       "code": "version_published", "message": PUBLISHED_MESSAGE,
+                       "fields": {"non_field_errors": [PUBLISHED_MESSAGE]}}})})
     def destroy(self, request, *args, **kwargs):
         self.get_object()
         raise ValidationFailed(PUBLISHED_MESSAGE, code="version_published",
@@ -237,15 +238,15 @@ def _read_upload(upload) -> bytes:
                        examples=[OpenApiExample("A template", value=TEMPLATE_EXAMPLE, response_only=True)]),
     retrieve=extend_schema(summary="A template with its draft",
                            examples=[OpenApiExample("A template", value=TEMPLATE_EXAMPLE, response_only=True)]),
-    create=extend_schema(summary="Create a template (its draft is validated)", examples=[
-        OpenApiExample("With a draft", request_only=True, value={
-            "organization": 1, "client": 1, "journey": 4, "name": "Hotel stay walk", "draft": DRAFT_EXAMPLE}),
-        OpenApiExample("A bad draft", status_codes=["400"], response_only=True, value=DRAFT_ERROR_EXAMPLE)]),
-    update=extend_schema(summary="Edit the draft (published versions never change)", examples=[
-        OpenApiExample("A bad draft", status_codes=["400"], response_only=True, value=DRAFT_ERROR_EXAMPLE)]),
+    create=extend_schema(summary="Create a template (its draft is validated)"),
+    update=extend_schema(summary="Edit the draft (published versions never change)"),
     partial_update=extend_schema(summary="Edit some fields of the template or its draft"),
     destroy=extend_schema(summary="Delete a template never published (otherwise archive it: status archived)"),
 )
+@crud_schema(noun="Hotel stay walk", serializer=ChecklistTemplateSerializer, example=TEMPLATE_EXAMPLE,
+             write_example={"organization": 1, "client": 1, "journey": 4, "name": "Hotel stay walk",
+                            "draft": DRAFT_EXAMPLE},
+             bad_example=DRAFT_ERROR_EXAMPLE)
 class ChecklistTemplateViewSet(TenantViewSet):
     queryset = ChecklistTemplate.objects.all()
     serializer_class = ChecklistTemplateSerializer
@@ -288,7 +289,9 @@ class ChecklistTemplateViewSet(TenantViewSet):
     @extend_schema(request=None, summary="Publish the draft as the next immutable, numbered version",
                    responses={201: OpenApiResponse(response=ChecklistVersionSerializer,
                                                    description="The new version"),
-                              409: OpenApiResponse(description="Nothing changed since the latest version")},
+                              400: error_response("The draft is not valid (or empty): nothing published",
+                                                  DRAFT_ERROR_EXAMPLE),
+                              409: error_response("Nothing changed since the latest version")},
                    examples=[OpenApiExample("Version 2", value=VERSION_EXAMPLE, response_only=True,
                                             status_codes=["201"])])
     @action(detail=True, methods=["post"])
@@ -298,8 +301,18 @@ class ChecklistTemplateViewSet(TenantViewSet):
         return Response(ChecklistVersionSerializer(version).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(summary="Download the draft as a spreadsheet (XLSX or CSV)", parameters=[
-        OpenApiParameter("format", str, enum=["xlsx", "csv"], default="xlsx")],
-        responses={(200, spreadsheet.XLSX_TYPE): OpenApiTypes.BINARY, (200, "text/csv"): OpenApiTypes.STR})
+        OpenApiParameter("format", str, enum=["xlsx", "csv"], default="xlsx",
+                         description="xlsx: sheets items, choices, settings (and steps, for reference); csv: the "
+                                     "same sheets in one file under [items], [choices], [settings] rows.")],
+        responses={(200, spreadsheet.XLSX_TYPE): OpenApiTypes.BINARY, (200, "text/csv"): OpenApiTypes.STR},
+        examples=[OpenApiExample("CSV", response_only=True, media_type="text/csv", value=(
+            "[items]\r\ntype,name,label,hint,required,critical,weight,step,shown_when,min,max,unit,measure,"
+            "min_count\r\nbegin section,,Find the room's light switch,,,,,32,,,,,,\r\nyes_no,light_found,"
+            "Could you switch the light on within a minute?,,yes,yes,2,32,,,,,,\r\n"
+            "select_multiple light_why,light_why,What made it hard?,,,,0,32,${light_found} = 'no',,,,,\r\n"
+            "end section,,,,,,,,,,,,,\r\n\r\n[choices]\r\nlist_name,name,label\r\n"
+            "light_why,hidden,Switch hidden\r\n\r\n[settings]\r\ntitle,description,journey\r\n"
+            "Hotel stay walk,,4\r\n"))])
     @action(detail=True, methods=["get"])
     def export(self, request, pk=None):
         template = self.get_object()
@@ -314,8 +327,10 @@ class ChecklistTemplateViewSet(TenantViewSet):
     @extend_schema(
         summary="Replace the draft from a spreadsheet (all or nothing)",
         operation_id="checklist_templates_import_draft",
-        request={"multipart/form-data": ImportSerializer}, responses={200: ChecklistTemplateSerializer},
-        examples=[OpenApiExample("A bad sheet", status_codes=["400"], response_only=True, value=SHEET_ERROR_EXAMPLE)])
+        request={"multipart/form-data": ImportSerializer},
+        responses={200: ChecklistTemplateSerializer,
+                   400: error_response("Every problem by sheet, row and column; nothing saved", SHEET_ERROR_EXAMPLE)},
+        examples=[OpenApiExample("Imported", value=TEMPLATE_EXAMPLE, response_only=True)])
     @action(detail=True, methods=["post"], url_path="import", url_name="import-draft",
             parser_classes=[MultiPartParser, FormParser, JSONParser])
     def import_draft(self, request, pk=None):
@@ -329,8 +344,10 @@ class ChecklistTemplateViewSet(TenantViewSet):
     @extend_schema(
         summary="Create a template from a spreadsheet (all or nothing)",
         operation_id="checklist_templates_import_new",
-        request={"multipart/form-data": ImportNewSerializer}, responses={201: ChecklistTemplateSerializer},
-        examples=[OpenApiExample("A bad sheet", status_codes=["400"], response_only=True, value=SHEET_ERROR_EXAMPLE)])
+        request={"multipart/form-data": ImportNewSerializer},
+        responses={201: ChecklistTemplateSerializer,
+                   400: error_response("Every problem by sheet, row and column; nothing saved", SHEET_ERROR_EXAMPLE)},
+        examples=[OpenApiExample("Imported", value=TEMPLATE_EXAMPLE, response_only=True)])
     @action(detail=False, methods=["post"], url_path="import", url_name="import-new",
             parser_classes=[MultiPartParser, FormParser, JSONParser])
     def import_new(self, request):
@@ -348,8 +365,16 @@ class ChecklistTemplateViewSet(TenantViewSet):
         return self._answer(template, status.HTTP_201_CREATED)
 
     @extend_schema(summary="Generate a draft template from a journey: a section per step",
-                   request=FromJourneySerializer, responses={201: ChecklistTemplateSerializer},
-                   examples=[OpenApiExample("From the hotel stay", request_only=True, value={"journey": 4})])
+                   description="Each step's section has outcome, effort, friction, time on the step, time "
+                               "waited, delivered level against the promise, photos and a note, linked to the "
+                               "step. Not published: extend it, then publish.",
+                   request=FromJourneySerializer,
+                   responses={201: ChecklistTemplateSerializer,
+                              400: error_response("No such journey", bad_field("journey", 'Invalid pk "9" - '
+                                                                                          "object does not exist."))},
+                   examples=[OpenApiExample("From the hotel stay", request_only=True,
+                                            value={"journey": 4, "name": "Hotel stay walk"}),
+                             OpenApiExample("The new draft", response_only=True, value=TEMPLATE_EXAMPLE)])
     @action(detail=False, methods=["post"], url_path="from-journey")
     def from_journey(self, request):
         serializer = FromJourneySerializer(data=request.data, context=self.get_serializer_context())
@@ -386,6 +411,9 @@ SCENARIO_EXAMPLE = {"id": 2, "organization": 1, "client": 1, "journey": 4, "titl
         "organization": 1, "client": 1, "title": "Gift return",
         "brief": "Ask to return a gift without a receipt."})]),
 )
+@crud_schema(noun="Dark room", serializer=ScenarioSerializer, example=SCENARIO_EXAMPLE,
+             write_example={k: v for k, v in SCENARIO_EXAMPLE.items() if k not in ("id", "updated_at")},
+             bad_example=bad_field("journey", "Belongs to another organization."))
 class ScenarioViewSet(TenantViewSet):
     queryset = Scenario.objects.all()
     serializer_class = ScenarioSerializer
