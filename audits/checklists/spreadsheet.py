@@ -57,6 +57,7 @@ SHOWN_WHEN_RE = re.compile(r"^\$\{\s*([^}\s]+)\s*\}\s*=\s*(.+)$", re.S)
 SELECTED_RE = re.compile(r"^selected\(\s*\$\{\s*([^}\s]+)\s*\}\s*,\s*(.+)\)$", re.S)
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 MAX_BYTES = 5 * 1024 * 1024
+MAX_UNPACKED_BYTES = 60 * 1024 * 1024
 MAX_ROWS = 10_000
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -177,6 +178,13 @@ def _tables_from_rows(sheets: dict[str, list[tuple[int, list[Any]]]], errors: li
 
 
 def _read_xlsx(data: bytes) -> dict[str, list[tuple[int, list[Any]]]]:
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:  # a workbook is a zip: refuse a decompression bomb
+            unpacked = sum(entry.file_size for entry in archive.infolist())
+    except zipfile.BadZipFile as exc:
+        raise FileUnreadable("Not a readable XLSX workbook.") from exc
+    if unpacked > MAX_UNPACKED_BYTES:
+        raise FileUnreadable(f"The workbook unpacks to more than {MAX_UNPACKED_BYTES // (1024 * 1024)} MB.")
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:

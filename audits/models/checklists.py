@@ -26,6 +26,16 @@ class VersionQuerySet(ClientScopedQuerySet):
     client_path = "template__client_id"
 
 
+class FieldworkOnlyQuerySet(TenantQuerySet):
+    """Drafts and mystery-shopper briefs are the consultancy's working material: members read them,
+    client viewers (who read their brand's reports, nothing else) do not."""
+
+    def for_membership(self, membership):
+        if membership.role == Role.CLIENT_VIEWER:
+            return models.Q(pk__in=[])
+        return models.Q(organization_id=membership.organization_id)
+
+
 class ItemKind(models.TextChoices):
     SCORE = "score", "Score on a scale"
     YES_NO = "yes_no", "Yes / no / not applicable"
@@ -63,7 +73,7 @@ class ChecklistTemplate(TenantModel):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    objects = ClientScopedQuerySet.as_manager()
+    objects = FieldworkOnlyQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
@@ -149,7 +159,7 @@ class Scenario(TenantModel):
     brief = models.TextField()
     updated_at = models.DateTimeField(auto_now=True)
 
-    objects = ClientScopedQuerySet.as_manager()
+    objects = FieldworkOnlyQuerySet.as_manager()
 
     class Meta:
         ordering = ["title"]

@@ -251,3 +251,12 @@ def test_unknown_and_missing_columns_are_named(org):
         template_import(data=out.getvalue(), organization=org)
     assert {(e.sheet, e.row, e.column, e.letter) for e in caught.value.errors} >= {
         ("items", 1, "requried", "C"), ("items", 1, "name", "")}
+
+
+def test_a_workbook_that_unpacks_to_too_much_is_refused(org, monkeypatch):
+    from audits.checklists import spreadsheet
+
+    monkeypatch.setattr(spreadsheet, "MAX_UNPACKED_BYTES", 1000)
+    data = sheet([("begin section", None, "S"), ("yes_no", "a", "A"), ("end section",)])
+    with pytest.raises(spreadsheet.FileUnreadable, match="unpacks to more than"):
+        template_import(data=data, organization=org)

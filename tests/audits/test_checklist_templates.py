@@ -10,7 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from audits.checklists.publish import template_create, template_publish
-from audits.models import ChecklistTemplate, ChecklistVersion, Client, Item, Section
+from audits.models import ChecklistTemplate, ChecklistVersion, Client, Item, Scenario, Section
 from tests.journeys.makers import draft_doc, make_journey, make_template, make_version
 
 pytestmark = pytest.mark.django_db
@@ -188,14 +188,17 @@ def test_members_read_templates_and_versions_but_only_managers_write(auditor, ma
     assert ChecklistTemplate.objects.count() == 1
 
 
-def test_client_viewers_see_only_their_clients_templates_and_versions(viewer, client_brand, org, api):
+def test_client_viewers_read_their_clients_versions_but_no_drafts_or_briefs(viewer, client_brand, org, api):
     other_client = Client.objects.create(organization=org, name="Another")
     own = template_create(organization=org, client=client_brand, name="Own", draft=draft_doc(1, 2))
     other = template_create(organization=org, client=other_client, name="Other", draft=draft_doc(1, 2))
     own_version, other_version = template_publish(template=own), template_publish(template=other)
-    assert [t["id"] for t in api(viewer).get("/api/v1/checklist-templates").json()["results"]] == [own.pk]
+    Scenario.objects.create(organization=org, client=client_brand, title="Gift return", brief="No receipt.")
     assert [v["id"] for v in api(viewer).get("/api/v1/checklist-versions").json()["results"]] == [own_version.pk]
     assert api(viewer).get(f"/api/v1/checklist-versions/{other_version.pk}").status_code == 404
+    assert api(viewer).get("/api/v1/checklist-templates").json()["results"] == []
+    assert api(viewer).get(f"/api/v1/checklist-templates/{own.pk}").status_code == 404
+    assert api(viewer).get("/api/v1/scenarios").json()["results"] == []
 
 
 def test_filters_on_client_status_and_text(manager, org, client_brand, api):
