@@ -37,7 +37,8 @@ EFFORT_STYLE = _style(("#1a9850", "#66bd63", "#a6d96a", "#fee08b", "#fdae61", "#
 def _config(**extra) -> dict:
     return {"style": STYLE, "js": [], "disable_xml_declaration": True, "width": 860, "height": 360,
             "legend_at_bottom": True, "legend_at_bottom_columns": 4, "truncate_label": 28,
-            "x_label_rotation": 0, "print_values": False, "explicit_size": True, "margin": 12, "margin_bottom": 30, "spacing": 14, **extra}
+            "x_label_rotation": 0, "print_values": False, "explicit_size": True, "margin": 12, "margin_bottom": 30,
+            "spacing": 14, **extra}
 
 
 def _short(name: str, size: int = 22) -> str:
@@ -45,7 +46,9 @@ def _short(name: str, size: int = 22) -> str:
 
 
 def _svg(chart) -> str:
-    return chart.render(is_unicode=True)
+    """The chart as an SVG data URI for an <img>: each chart keeps its own ids and styles (pygal reuses
+    them across charts), and WeasyPrint draws it as vector graphics in the PDF."""
+    return "data:image/svg+xml;base64," + base64.b64encode(chart.render(is_unicode=True).encode()).decode()
 
 
 def charts(result: dict) -> dict[str, str]:

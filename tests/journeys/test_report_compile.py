@@ -62,7 +62,7 @@ def test_compile_writes_every_output_and_flips_to_ready(wave, manager, queued):
     assert report.result["totals"]["walks"] == 3
     page = report.html.read().decode()
     assert "Check in" in page and "Fix first" in page and "Methodology" in page
-    assert "data:image/jpeg;base64," in page and "<svg" in page
+    assert "data:image/jpeg;base64," in page and "data:image/svg+xml;base64," in page
     assert report.pdf.read(5) == b"%PDF-"
     workbook = load_workbook(io.BytesIO(report.xlsx.read()), read_only=True)
     assert workbook.sheetnames == ["Steps", "Fix first", "Heat map", "Audits", "Methodology"]
