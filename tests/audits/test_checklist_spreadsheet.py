@@ -260,3 +260,16 @@ def test_a_workbook_that_unpacks_to_too_much_is_refused(org, monkeypatch):
     data = sheet([("begin section", None, "S"), ("yes_no", "a", "A"), ("end section",)])
     with pytest.raises(spreadsheet.FileUnreadable, match="unpacks to more than"):
         template_import(data=data, organization=org)
+
+
+@pytest.mark.parametrize("export", [export_xlsx, export_csv], ids=["xlsx", "csv"])
+def test_the_demo_checklists_round_trip(settings, export):
+    from audits.demo import seed_demo
+
+    settings.TOUCHPOINT_DEMO_STEPS = ["journeys.demo.seed_journeys"]
+    demo = seed_demo()
+    templates = list(ChecklistTemplate.objects.all())
+    assert len(templates) == 5
+    for template in templates:
+        copy = template_import(data=export(template), organization=demo.organization)
+        assert copy.draft == template.draft == template.versions.get().definition
