@@ -122,8 +122,6 @@ def _resolve_header(*, user: User, data: dict) -> Header:
                  .select_related("wave", "location").first())
         if visit is None:
             errors["visit"] = ["Not a visit assigned to you."]
-        elif visit.status in (VisitStatus.CANCELLED, VisitStatus.APPROVED):
-            errors["visit"] = [f"This visit is {visit.status}."]
     if kind == AuditKind.SELF and data.get("visit") is not None:
         errors["visit"] = ["A self-audit has no visit."]
     if kind == AuditKind.SELF and membership.role == Role.AUDITOR:
@@ -311,6 +309,10 @@ def audit_put(*, user: User, audit_id: uuid.UUID, data: dict, digest: str | None
                 fields = {name.removesuffix("_id"): ["Cannot change once the audit exists."] for name in changed}
                 raise ValidationFailed(_first_message(fields), fields=fields)
 
+        if header.visit is not None and header.visit.status in (VisitStatus.CANCELLED, VisitStatus.APPROVED):
+            # Checked only now: a re-send or an older copy of an audit already approved is still answered above.
+            raise ValidationFailed(f"visit: this visit is {header.visit.status}.",
+                                   fields={"visit": [f"This visit is {header.visit.status}."]})
         uses_friction = any(item.kind == "friction" for item in items)
         tags = friction_tags(org_id=org_id, audit_id=audit.pk, existing=not created) if uses_friction else {}
         photo_counts = _photo_counts(audit.pk) if (not created and data["state"] == AuditState.SUBMITTED) else {}

@@ -283,3 +283,23 @@ def test_photos_are_untouched_by_a_new_revision(plan, auditor, api):
     photo = make_photo(Audit.objects.get(pk=audit_id), item=plan.item("arrival_photo"))
     put(api(auditor), audit_id, plan.body(revision=2))
     assert Photo.objects.filter(pk=photo.pk).exists()
+
+
+def test_after_approval_a_re_send_or_an_older_copy_is_still_answered(plan, auditor, manager, api):
+    audit_id = uuid.uuid4()
+    put(api(auditor), audit_id, plan.body())
+    make_photo(Audit.objects.get(pk=audit_id), item=plan.item("arrival_photo"))
+    body = submit_body(plan)
+    put(api(auditor), audit_id, body)
+    assert api(manager).post(f"/api/v1/audits/{audit_id}/approve").status_code == 200
+    assert put(api(auditor), audit_id, body).json() == {"id": str(audit_id), "revision": 3, "state": "approved",
+                                                        "stored": True}
+    assert put(api(auditor), audit_id, plan.body(revision=2)).json()["stored"] is False
+    assert put(api(auditor), audit_id, {**body, "revision": 9}).status_code == 409
+
+
+def test_a_cancelled_visit_takes_no_new_audit(plan, auditor, api):
+    Visit.objects.filter(pk=plan.visits[0].pk).update(status="cancelled")
+    answer = put(api(auditor), uuid.uuid4(), plan.body())
+    assert answer.status_code == 400 and "visit" in answer.json()["error"]["fields"]
+    assert not Audit.objects.exists()
