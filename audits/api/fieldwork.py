@@ -367,9 +367,11 @@ class AuditViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
     def update(self, request, pk=None):
         """The phone's idempotent upsert by client UUID (see the sync protocol)."""
         audit_id = serializers.UUIDField().to_internal_value(pk)
-        sync.refuse_other_users_audit(user=request.user, audit_id=audit_id)
         body = AuditBodySerializer(data=request.data)
-        body.is_valid(raise_exception=True)
+        if not body.is_valid():
+            # Another user's audit is "not found" whatever the body; the service checks valid bodies itself.
+            sync.refuse_other_users_audit(user=request.user, audit_id=audit_id)
+            raise serializers.ValidationError(body.errors)
         result = sync.audit_put(user=request.user, audit_id=audit_id, data=body.validated_data,
                                 digest=sync.body_digest(request.data))
         return Response(result.as_dict(), status=status.HTTP_201_CREATED if result.created else status.HTTP_200_OK)

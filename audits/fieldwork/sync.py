@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Count, Prefetch, Q
 from django.utils import timezone
 
@@ -290,12 +290,18 @@ def audit_put(*, user: User, audit_id: uuid.UUID, data: dict, digest: str | None
                      "visit_id": header.visit.pk if header.visit else None,
                      "journey_id": header.journey.pk, "checklist_version_id": header.version.pk}
 
+    # The row a new audit is inserted as, complete (no UPDATE after the INSERT).
+    fresh = Audit(**header_values, auditor=user)
+    _fill(fresh, header=header, data=data, digest=digest)
+    defaults = {field.attname: getattr(fresh, field.attname) for field in Audit._meta.concrete_fields
+                if field.attname not in ("id", "created_at", "updated_at")}
+
     with transaction.atomic():
-        audit, created = Audit.objects.select_for_update().get_or_create(
-            pk=audit_id, defaults={**header_values, "auditor": user, "revision": data["revision"],
-                                   "state": AuditState.DRAFT})
+        audit, created = Audit.objects.select_for_update().get_or_create(pk=audit_id, defaults=defaults)
         if not created:
-            if audit.auditor_id != user.pk or audit.organization_id != org_id:
+            if audit.auditor_id != user.pk:
+                refuse_other_users_audit(user=user, audit_id=audit_id)
+            if audit.organization_id != org_id:
                 raise NotFound("Not found: it does not exist, or it is not yours to see.")
             if data["revision"] < audit.revision:
                 return PutResult(audit=audit, created=False, stored=False)  # an older copy never wins
@@ -325,9 +331,6 @@ def audit_put(*, user: User, audit_id: uuid.UUID, data: dict, digest: str | None
             errors["expectations"] = ["Only self-audits record expectations."]
         if data["state"] == AuditState.SUBMITTED and header.visit is not None and data.get("checkin") is None:
             errors["checkin"] = ["Check in at the location before submitting."]
-        response_ids = [r["id"] for r in data["responses"]]
-        if not errors and Response.objects.filter(pk__in=response_ids).exclude(audit_id=audit.pk).exists():
-            errors["responses"] = ["A response id is already used by another audit."]
         if errors:
             raise ValidationFailed(_first_message(errors), fields=errors)
 
@@ -335,10 +338,9 @@ def audit_put(*, user: User, audit_id: uuid.UUID, data: dict, digest: str | None
         return PutResult(audit=audit, created=created, stored=True)
 
 
-def _write(*, audit: Audit, header: Header, data: dict, items: list[Item], tags: dict[str, FrictionTag],
-           digest: str, created: bool) -> None:
-    submitting = data["state"] == AuditState.SUBMITTED
-    if submitting:
+def _fill(audit: Audit, *, header: Header, data: dict, digest: str) -> None:
+    """The audit's own fields from the phone's body (not saved)."""
+    if data["state"] == AuditState.SUBMITTED:
         audit.state = AuditState.SUBMITTED
     elif audit.state != AuditState.RETURNED:
         audit.state = AuditState.DRAFT  # a returned audit stays returned until it is submitted again
@@ -347,9 +349,16 @@ def _write(*, audit: Audit, header: Header, data: dict, items: list[Item], tags:
     audit.persona = header.persona
     audit.location = header.visit.location if header.visit else None
     audit.started_at = data.get("started_at")
-    audit.submitted_at = (data.get("submitted_at") or timezone.now()) if submitting else None
+    audit.submitted_at = (data.get("submitted_at") or timezone.now()) if audit.state == AuditState.SUBMITTED else None
     _apply_checkin(audit, data.get("checkin"), header.visit)
-    audit.save()
+
+
+def _write(*, audit: Audit, header: Header, data: dict, items: list[Item], tags: dict[str, FrictionTag],
+           digest: str, created: bool) -> None:
+    submitting = data["state"] == AuditState.SUBMITTED
+    if not created:
+        _fill(audit, header=header, data=data, digest=digest)
+        audit.save()
 
     by_id = {item.pk: item for item in items}
     if not created:
@@ -367,7 +376,12 @@ def _write(*, audit: Audit, header: Header, data: dict, items: list[Item], tags:
             marks.extend(FrictionMark(organization_id=audit.organization_id, audit=audit, response=response,
                                       step_id=item.step_id, tag=tags[mark["tag"]], severity=mark["severity"])
                          for mark in body["value"])
-    Response.objects.bulk_create(responses)
+    try:
+        Response.objects.bulk_create(responses)
+    except IntegrityError as exc:
+        # The primary key says it: a response id this phone made is already another audit's.
+        raise ValidationFailed("responses: a response id is already used by another audit.",
+                               fields={"responses": ["A response id is already used by another audit."]}) from exc
     FrictionMark.objects.bulk_create(marks)
     if audit.kind == AuditKind.SELF:
         Expectation.objects.bulk_create(

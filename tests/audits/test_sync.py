@@ -303,3 +303,13 @@ def test_a_cancelled_visit_takes_no_new_audit(plan, auditor, api):
     answer = put(api(auditor), uuid.uuid4(), plan.body())
     assert answer.status_code == 400 and "visit" in answer.json()["error"]["fields"]
     assert not Audit.objects.exists()
+
+
+def test_a_response_id_of_another_audit_is_refused(plan, auditor, api):
+    first = uuid.uuid4()
+    body = plan.body()
+    put(api(auditor), first, body)
+    second = put(api(auditor), uuid.uuid4(), plan.body(responses=body["responses"]))
+    assert second.status_code == 400
+    assert "responses" in second.json()["error"]["fields"]
+    assert Audit.objects.count() == 1 and Response.objects.filter(audit_id=first).count() == len(body["responses"])
