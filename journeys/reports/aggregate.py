@@ -308,6 +308,7 @@ def build(scope: Scope, progress: Callable[[int, str], None] = lambda p, s: None
     tags = list(FrictionTag.objects.filter(pk__in=tag_ids).values("pk", "code", "label", "position"))
     tags.sort(key=lambda t: (t["position"], t["code"]))
     tag_code = {t["pk"]: t["code"] for t in tags}
+    tag_label = {t["code"]: t["label"] for t in tags}
 
     step_rows = []
     for s in steps:
@@ -333,7 +334,9 @@ def build(scope: Scope, progress: Callable[[int, str], None] = lambda p, s: None
                           "moment_of_truth": r["moment_of_truth"],
                           "weight": MOMENT_OF_TRUTH_WEIGHT if r["moment_of_truth"] else 1.0,
                           "priority": r["priority"],
-                          "top_tags": sorted(r["figures"]["tags"].items(), key=lambda kv: -kv[1]["share"])[:3],
+                          "top_tags": [{"code": code, "label": tag_label[code], "share": v["share"],
+                                        "walks": v["walks"]} for code, v in sorted(r["figures"]["tags"].items(),
+                                                             key=lambda kv: -kv[1]["share"])[:3]],
                           "photos": photos, "quotes": quotes})
 
     progress(45, "Heat map of steps and locations")

@@ -194,7 +194,7 @@ def fix_first_table(result: dict) -> Iterator[list]:
            "Auditors' notes"]
     for r in result["fix_first"]:
         yield [r["rank"], r["name"], r["friction_index"], r["reach"], r["weight"], r["priority"],
-               ", ".join(f"{code} ({v['share']:.0%})" for code, v in r["top_tags"]),
+               ", ".join(f"{t['label']} ({t['share']:.0%})" for t in r["top_tags"]),
                " | ".join(q["text"] for q in r["quotes"])]
 
 
