@@ -16,6 +16,8 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from journeys.api import JourneySerializer
+
 from ..errors import NotAllowed, ValidationFailed
 from ..fieldwork import photos as photo_service
 from ..fieldwork import planning, review, sync
@@ -39,6 +41,7 @@ from ..models import (
 )
 from ..tenancy import MANAGING_ROLES
 from .base import IsManagerOrReadOnly, ManagedOrganizationField, TenantRelatedField, TenantViewSet, same_organization
+from .checklists import ChecklistVersionSerializer
 
 
 def is_manager_of(user, organization_id: int) -> bool:
@@ -506,4 +509,6 @@ class SyncView(APIView):
         if membership is None:
             raise sync.NotFound("Not found: it does not exist, or it is not yours to see.")
         feed = sync.sync_feed(user=request.user, membership=membership, since=request.query_params.get("since"))
+        feed["journeys"] = JourneySerializer(feed["journeys"], many=True, context={"request": request}).data
+        feed["checklist_versions"] = ChecklistVersionSerializer(feed["checklist_versions"], many=True).data
         return Response(feed)

@@ -19,7 +19,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from journeys.models import FrictionTag, Journey, Persona, Step
@@ -426,41 +426,16 @@ def decode_cursor(cursor: str | None) -> datetime | None:
     return moment - CURSOR_OVERLAP
 
 
-def journey_document(journey: Journey, latest_version: int | None) -> dict:
-    stages = sorted(journey.stages.all(), key=lambda s: (s.position, s.pk))
-    return {"id": journey.pk, "client": journey.client_id, "name": journey.name, "description": journey.description,
-            "checklist_version": latest_version,
-            "stages": [{"id": stage.pk, "name": stage.name, "position": stage.position, "steps": [
-                {"id": step.pk, "name": step.name, "touchpoint": step.touchpoint, "channel": step.channel,
-                 "promise_level": step.promise_level, "promise_text": step.promise_text, "reach": float(step.reach),
-                 "expected_seconds": step.expected_seconds, "moment_of_truth": step.moment_of_truth,
-                 "position": step.position}
-                for step in sorted(stage.steps.all(), key=lambda s: (s.position, s.pk)) if not step.archived]}
-                for stage in stages if not getattr(stage, "archived", False)]}
-
-
-def version_document(version: ChecklistVersion) -> dict:
-    sections = sorted(version.sections.all(), key=lambda s: (s.position, s.pk))
-    return {"id": version.pk, "template": version.template_id, "number": version.number, "title": version.title,
-            "journey": version.journey_id,
-            "sections": [{"id": section.pk, "title": section.title, "step": section.step_id,
-                          "position": section.position, "items": [
-                              {"id": item.pk, "name": item.name, "label": item.label, "help": item.help,
-                               "kind": item.kind, "required": item.required, "critical": item.critical,
-                               "weight": float(item.weight), "step": item.step_id, "options": item.options,
-                               "shown_when": item.shown_when, "position": item.position}
-                              for item in sorted(section.items.all(), key=lambda i: (i.position, i.pk))]}
-                         for section in sections]}
-
-
 def sync_feed(*, user: User, membership: Membership, since: str | None) -> dict:
     """What changed for `user` in one organization since the cursor, in a constant number of queries:
     their visits (and the journeys, checklist versions, scenarios and locations those need), personas
     and friction tags, and the server's state of each of their audits and photos. Executives, managers
-    and owners also get every journey with a published checklist, for self-audits."""
-    from journeys.models import Stage
+    and owners also get every journey with a published checklist, for self-audits. Journeys and versions
+    are rows prepared for their serializers; everything else is plain data."""
+    from journeys.services import journey_documents
 
-    from ..models import Location, Scenario, Section
+    from ..checklists.publish import version_documents
+    from ..models import Location, Scenario
 
     now = timezone.now()
     after = decode_cursor(since)
@@ -498,10 +473,10 @@ def sync_feed(*, user: User, membership: Membership, since: str | None) -> dict:
     else:
         journeys_qs = journeys_qs.filter(Q(pk__in=journey_ids) | Q(
             pk__in=open_visits.values("wave__journey_id"), **({} if after is None else {"updated_at__gte": after})))
-    journeys = list(journeys_qs.prefetch_related(
-        Prefetch("stages", queryset=Stage.objects.all()), "stages__steps").order_by("name", "pk"))
-    versions = list(ChecklistVersion.objects.filter(organization_id=org_id, pk__in=version_ids).prefetch_related(
-        Prefetch("sections", queryset=Section.objects.all()), "sections__items").order_by("pk"))
+    # Documents in the journeys/checklists API's own shape (the PWA reads both the same way).
+    journeys = list(journey_documents(journeys_qs).order_by("name", "pk"))
+    versions = list(version_documents(ChecklistVersion.objects.filter(organization_id=org_id, pk__in=version_ids))
+                    .order_by("pk"))
 
     scenario_ids = {v.scenario_id for v in visits if v.scenario_id}
     scenarios = changed(Scenario.objects.filter(organization_id=org_id)).filter(
@@ -520,8 +495,8 @@ def sync_feed(*, user: User, membership: Membership, since: str | None) -> dict:
                     "journey": v.wave.journey_id, "checklist_version": v.wave.checklist_version_id,
                     "persona": v.wave.persona_id, "window_start": v.window_start, "window_end": v.window_end,
                     "status": v.status, "review_comment": v.review_comment} for v in visits],
-        "journeys": [journey_document(j, latest.get(j.pk)) for j in journeys],
-        "checklist_versions": [version_document(v) for v in versions],
+        "journeys": journeys,  # Journey rows: the API serialises them (JourneySerializer)
+        "checklist_versions": versions,  # ChecklistVersion rows (ChecklistVersionSerializer)
         "scenarios": [{"id": s.pk, "title": s.title, "brief": s.brief} for s in scenarios],
         "locations": [{"id": loc.pk, "name": loc.name, "address": loc.address,
                        "latitude": None if loc.latitude is None else float(loc.latitude),
