@@ -3,6 +3,7 @@ share it with a signed link; and `/r/<token>`, the read-only page of a share lin
 
 from __future__ import annotations
 
+import django_filters
 from django.http import FileResponse, Http404
 from django.urls import reverse
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -50,7 +51,8 @@ class ReportSerializer(serializers.ModelSerializer):
         return {fmt: reverse(f"report-{fmt}", args=[report.pk]) for fmt in FORMATS}
 
     def get_summary(self, report: Report) -> dict | None:
-        if report.state != ReportState.READY or not report.result:
+        # Lists defer the result document (it can be large): the summary is on the detail.
+        if report.state != ReportState.READY or "result" in report.get_deferred_fields() or not report.result:
             return None
         return {"totals": report.result["totals"],
                 "fix_first": [{"rank": f["rank"], "step": f["name"], "priority": f["priority"]}
@@ -108,6 +110,17 @@ def _file_response(report: Report, fmt: str, *, inline: bool | None = None) -> F
     return response
 
 
+class ReportFilter(django_filters.FilterSet):
+    # Plain ids: a choice filter would tell "no such row" (400) from "not yours" (empty).
+    client = django_filters.NumberFilter(field_name="client_id")
+    journey = django_filters.NumberFilter(field_name="journey_id")
+    wave = django_filters.NumberFilter(field_name="wave_id")
+
+    class Meta:
+        model = Report
+        fields = ["state"]
+
+
 class ReportViewSet(TenantViewSet):
     """`POST` a scope (a wave, or journey + optional client, locations, period, persona): 202 with the report
     (200 when the same scope over the same data is already ready). Old versions stay readable."""
@@ -115,7 +128,11 @@ class ReportViewSet(TenantViewSet):
     queryset = Report.objects.select_related("requested_by").order_by("-created_at", "-id")
     serializer_class = ReportSerializer
     http_method_names = ["get", "post", "head", "options"]
-    filterset_fields = ["state", "client", "journey", "wave"]
+    filterset_class = ReportFilter
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        return queryset.defer("result") if self.action == "list" else queryset
 
     @extend_schema(request=ReportRequestSerializer, responses={202: ReportSerializer, 200: ReportSerializer})
     def create(self, request, *args, **kwargs):
@@ -138,6 +155,14 @@ class ReportViewSet(TenantViewSet):
         return Response(ReportSerializer(report, context=self.get_serializer_context()).data,
                         status=status.HTTP_202_ACCEPTED)
 
+    @extend_schema(responses={200: OpenApiResponse(description="The whole result document (JSON)")})
+    @action(detail=True, methods=["get"])
+    def result(self, request, pk=None):
+        report = self.get_object()
+        if report.state != ReportState.READY:
+            raise Conflict("The report is not ready yet.", code="not_ready")
+        return Response(report.result)
+
     @extend_schema(responses={(200, "text/html"): OpenApiResponse(description="The report page")})
     @action(detail=True, methods=["get"])
     def html(self, request, pk=None):
@@ -159,13 +184,21 @@ class ReportViewSet(TenantViewSet):
         return _file_response(self.get_object(), "csv")
 
 
+class ShareLinkFilter(django_filters.FilterSet):
+    report = django_filters.NumberFilter(field_name="report_id")
+
+    class Meta:
+        model = ShareLink
+        fields: list[str] = []
+
+
 class ShareLinkViewSet(TenantViewSet):
     """Managers create links (`POST {report, days}`), list them, and revoke one with `DELETE`."""
 
     queryset = ShareLink.objects.select_related("report").order_by("-created_at", "-id")
     serializer_class = ShareLinkSerializer
     http_method_names = ["get", "post", "delete", "head", "options"]
-    filterset_fields = ["report"]
+    filterset_class = ShareLinkFilter
 
     @extend_schema(request=ShareLinkRequestSerializer, responses={201: ShareLinkSerializer})
     def create(self, request, *args, **kwargs):

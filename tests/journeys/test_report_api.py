@@ -166,3 +166,24 @@ def test_only_managers_share_and_only_ready_reports(api, viewer, manager, ready)
     Report.objects.filter(pk=ready.pk).update(state=ReportState.RUNNING)
     answer = api(manager).post("/api/v1/share-links", {"report": ready.pk}, format="json")
     assert answer.status_code == 409
+
+
+def test_the_result_document_of_a_ready_report(api, viewer, ready):
+    body = api(viewer).get(f"/api/v1/reports/{ready.pk}/result").json()
+    assert body["totals"]["walks"] == 3 and [s["name"] for s in body["steps"]] == [
+        "Find the entrance", "Check in", "Room light"]
+
+
+def test_lists_filter_by_wave_and_take_the_same_queries_for_more_reports(api, manager, ready, wave,
+                                                                         django_assert_max_num_queries):
+    from tests.journeys.report_factories import make_report
+
+    assert [r["id"] for r in api(manager).get(f"/api/v1/reports?wave={wave.pk}").json()["results"]] == [ready.pk]
+    assert api(manager).get("/api/v1/reports?wave=999999").json()["results"] == []
+    for _ in range(5):
+        make_report(ready.organization)
+    client = api(manager)
+    with django_assert_max_num_queries(6):
+        answer = client.get("/api/v1/reports")
+    assert answer.status_code == 200 and len(answer.json()["results"]) == 6
+    assert all(r["summary"] is None for r in answer.json()["results"])
