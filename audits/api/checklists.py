@@ -3,8 +3,6 @@ journey), their published versions (read only) and scenarios."""
 
 from __future__ import annotations
 
-import json
-
 from django.db import transaction
 from django.db.models import OuterRef, ProtectedError, Subquery
 from django.http import HttpResponse
@@ -211,21 +209,6 @@ class FromJourneySerializer(serializers.Serializer):
     name = serializers.CharField(max_length=200, required=False, allow_blank=True)
 
 
-class XlsxRenderer(renderers.BaseRenderer):
-    media_type = spreadsheet.XLSX_TYPE
-    format = "xlsx"
-    charset = None
-    render_style = "binary"
-
-    def render(self, data, accepted_media_type=None, renderer_context=None):
-        return data if isinstance(data, bytes) else json.dumps(data).encode()
-
-
-class CsvRenderer(XlsxRenderer):
-    media_type = "text/csv"
-    format = "csv"
-
-
 def _read_upload(upload) -> bytes:
     if upload.size > spreadsheet.MAX_BYTES:
         raise spreadsheet.FileUnreadable(f"The file is larger than {spreadsheet.MAX_BYTES // (1024 * 1024)} MB.")
@@ -257,10 +240,12 @@ class ChecklistTemplateViewSet(TenantViewSet):
     def get_queryset(self):
         return template_rows().visible_to(self.request.user)
 
-    def get_renderers(self):
+    def perform_content_negotiation(self, request, force=False):
+        # `export` answers a file itself, and its errors in JSON; its `?format=` is ours, not DRF's renderer choice.
         if getattr(self, "action", None) == "export":
-            return [XlsxRenderer(), CsvRenderer(), renderers.JSONRenderer()]
-        return super().get_renderers()
+            renderer = renderers.JSONRenderer()
+            return renderer, renderer.media_type
+        return super().perform_content_negotiation(request, force)
 
     def _answer(self, template: ChecklistTemplate, code: int = status.HTTP_200_OK) -> Response:
         return Response(ChecklistTemplateSerializer(template_rows().get(pk=template.pk),

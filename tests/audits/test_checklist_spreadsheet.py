@@ -202,6 +202,11 @@ def test_export_through_the_api(manager, auditor, template, api):
     assert csv_answer.status_code == 200 and csv_answer["Content-Type"].startswith("text/csv")
     assert csv_answer.content == export_csv(template)
     assert api(auditor).get(f"/api/v1/checklist-templates/{template.pk}/export").content[:2] == b"PK"
+    bad = api(auditor).get(f"/api/v1/checklist-templates/{template.pk}/export?format=pdf")
+    assert bad.status_code == 400 and bad["Content-Type"] == "application/json"
+    assert bad.json()["error"]["fields"] == {"format": ["Must be xlsx or csv."]}
+    missing = api(auditor).get("/api/v1/checklist-templates/999999/export?format=csv")
+    assert missing.status_code == 404 and missing.json()["error"]["code"] == "not_found"
 
 
 def test_files_that_are_not_spreadsheets_are_refused(manager, org, api):
