@@ -125,6 +125,8 @@ class _Checker:
             self.error((*path, key), "Must be text.")
             return ""
         value = value.strip()
+        if required and not value:
+            self.error((*path, key), "This field is required.")
         if len(value) > max_length:
             self.error((*path, key), f"At most {max_length} characters ({len(value)} given).")
         return value
@@ -323,6 +325,7 @@ def check_draft(draft: Any, *, steps: Collection[int] | None) -> tuple[dict[str,
             elif name:
                 where[name] = path
             kind = item_in.get("kind")
+            kind = kind if isinstance(kind, str) else None
             if kind not in KINDS:
                 checker.error((*path, "kind"), f"Must be one of: {', '.join(ItemKind.values)}.")
             item = {

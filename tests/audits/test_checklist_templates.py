@@ -68,6 +68,11 @@ BAD_DRAFTS = [
      "draft.sections.0.items.0.critical", "Only items that score"),
     ("bad name", one_section(yes_no("1st question")), "draft.sections.0.items.0.name", "starting with a letter"),
     ("missing label", one_section({"name": "a", "kind": "yes_no"}), "draft.sections.0.items.0.label", "required"),
+    ("blank label", one_section(yes_no("a", label="   ")), "draft.sections.0.items.0.label", "required"),
+    ("a kind that is not text", one_section({"name": "a", "label": "A", "kind": ["yes_no"]}),
+     "draft.sections.0.items.0.kind", "Must be one of"),
+    ("not a draft", ["sections"], "draft.sections", "must be an object"),
+    ("a section without a title", {"sections": [{"title": "", "items": []}]}, "draft.sections.0.title", "required"),
     ("typo in a field", one_section(yes_no("a", requried=True)), "draft.sections.0.items.0.requried", "Unknown"),
     ("a step without a journey", one_section(yes_no("a", step=1)), "draft.sections.0.items.0.step", "no journey"),
 ]
