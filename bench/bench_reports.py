@@ -380,7 +380,8 @@ def main() -> int:
     print(f"  per-step figures, raw SQL aggregate       {t_raw:7.3f} s   ratio {ratio:.2f}× (goal ≤ {GOALS['ratio']}×)"
           f"; figures {'agree' if agree else 'DIFFER'}")
 
-    report, _ = report_request(user=data["manager"], scope=scope, enqueue=False)
+    t_request, (report, _) = timed(lambda: report_request(user=data["manager"], scope=scope, enqueue=False))
+    print(f"  POST /reports: scope check + data fingerprint {t_request:5.3f} s   (the 202 answer waits for it)")
     child = subprocess.run([sys.executable, __file__, "--compile-child", str(report.pk)], cwd=ROOT, check=True,
                            capture_output=True, text=True, env={**os.environ, "BENCH_MEDIA": media})
     figures = json.loads(child.stdout.strip().splitlines()[-1])

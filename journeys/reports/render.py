@@ -251,17 +251,19 @@ METHODOLOGY = [
     ("Walk", "An approved field audit (kind: visit) in the report's scope. Drafts, walks in review and "
              "executives' self-audits are never counted as walks."),
     ("Walks (per step)", "Walks with at least one answer on the step."),
+    ("Share with friction", "Walks with at least one friction mark on the step ÷ walks of the step."),
     ("Share with a friction tag", "Walks that marked the tag on the step ÷ walks of the step."),
     ("Friction index", "Sum of the severities of every friction mark on the step (1 annoyance, 2 obstacle, "
                        "3 blocker) ÷ (3 × walks of the step). 0: no friction; 1: on average one blocker per "
                        "walk; it can exceed 1 when walks meet several frictions on one step."),
     ("Outcome shares", "Done / done with help / gave up ÷ walks that answered the outcome of the step."),
     ("Effort", "Customer effort 1 (very easy) … 7 (very hard): the distribution counts walks per value; the "
-               "median is the middle answer (the mean of the two middle answers for an even count)."),
+               "median is the middle answer (the mean of the two middle answers for an even count); the mean "
+               "is the average answer."),
     ("Time on the step, wait", "Stopwatch answers in seconds. Median as for effort; p90 is the nearest-rank "
                                "90th percentile: the answer at rank ⌈0.9 × n⌉ when answers are sorted."),
     ("Value gap", "Mean over walks of (delivered level − the step's promised level), both 1–5. Negative: the "
-                  "step delivers less than it promises."),
+                  "step delivers less than it promises. Delivered level: the mean of the delivered-level answers."),
     ("Priority (fix first)", "Friction index × reach (the share of customers who pass the step, 0–1) × 1.5 "
                              "for a moment of truth (a peak or the end of the journey), else × 1. Steps are "
                              "ranked by it; ties keep the journey's order. Steps without friction are not "

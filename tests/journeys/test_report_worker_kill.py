@@ -53,9 +53,10 @@ def wait_for(condition, timeout: float, what: str, logs: list[Path]):
 
 
 def test_a_worker_killed_mid_compile_leaves_nothing_visible_and_another_finishes_it(org, auditor, manager,
-                                                                                    tmp_path):
+                                                                                    tmp_path, monkeypatch):
     require_postgresql()
     broker = redis_url()
+    monkeypatch.setenv("CELERY_BROKER_URL", broker)  # Celery lets this variable override an app's broker
     world = make_world(org, auditor)
     wave = small_wave(world, created_by=manager)
     report, _ = report_request(user=manager, scope=report_scope(user=manager, wave=wave), enqueue=False)
@@ -104,6 +105,9 @@ def test_a_worker_killed_mid_compile_leaves_nothing_visible_and_another_finishes
                 except subprocess.TimeoutExpired:
                     worker.kill()
                     worker.wait()
+        with sender.connection_for_write() as connection:  # the run's one-off queue leaves no keys behind
+            client = connection.default_channel.client
+            client.delete(queue, f"_kombu.binding.{queue}", f"_kombu.binding_permanent.{queue}")
         sender.close()
 
     assert done.attempts == 2 and done.progress == 100 and done.result["totals"]["walks"] == 3
