@@ -353,7 +353,11 @@ def check_draft(draft: Any, *, steps: Collection[int] | None) -> tuple[dict[str,
 
 def _check_rules(sections: list[dict[str, Any]], where: dict[str, Path], checker: _Checker) -> None:
     """Shown-when rules name an item of this checklist, with a value it can take, and never loop."""
-    items = {item["name"]: item for section in sections for item in section["items"] if item["name"]}
+    items: dict[str, dict[str, Any]] = {}
+    for section in sections:  # items with a valid name, each name once (the first): others are named already
+        for item in section["items"]:
+            if item["name"] in where and item["name"] not in items:
+                items[item["name"]] = item
     controller_of: dict[str, str] = {}
     for name, item in items.items():
         rule = item["shown_when"]
