@@ -15,7 +15,8 @@ def test_healthz_reports_every_backend_ok():
 
 
 def test_healthz_names_the_broker_when_it_is_down(monkeypatch):
-    monkeypatch.setattr(celery_app.conf, "broker_url", "redis://127.0.0.1:1/0")
+    # Writes go to broker_write_url (it falls back to broker_url): point it at a port nothing listens on.
+    monkeypatch.setattr(celery_app.conf, "broker_write_url", "redis://127.0.0.1:1/0")
     answer = HttpClient().get("/healthz")
     assert answer.status_code == 503
     assert answer.json()["down"] == ["broker"]
