@@ -75,3 +75,16 @@ def api_as(user: User | None) -> APIClient:
 @pytest.fixture
 def api():
     return api_as
+
+
+@pytest.fixture(autouse=True)
+def _builtin_friction_tags(request):
+    """Transactional tests empty every table when they end, including the built-in friction tags that
+    migration journeys/0002 installs; put them back for each transactional test."""
+    marker = request.node.get_closest_marker("django_db")
+    if "transactional_db" in request.fixturenames or (marker and marker.kwargs.get("transaction")):
+        request.getfixturevalue("transactional_db")
+        from journeys.models import FrictionTag
+        from journeys.taxonomy import install_builtin_tags
+
+        install_builtin_tags(FrictionTag)
