@@ -106,6 +106,7 @@ def test_find_the_entrance(report):
     assert f["severity"] == 1 and f["friction_index"] == r4(1 / 12)
     assert f["tags"] == {"long_wait": {"walks": 1, "share": 0.25, "severity": 1, "marks": 1}}
     assert (f["done"], f["done_with_help"], f["gave_up"]) == (0.75, 0.25, 0.0)
+    assert (f["outcome_n"], f["effort_n"], f["level_n"], f["time_n"], f["wait_n"]) == (4, 4, 4, 4, 4)
     assert f["effort_distribution"] == [1, 1, 1, 1, 0, 0, 0]
     assert (f["effort_median"], f["effort_mean"]) == (2.5, 2.5)          # 1 2 | 3 4
     assert (f["time_median"], f["time_p90"]) == (75.0, 120.0)             # 40 60 | 90 120; rank ceil(3.6)=4
@@ -140,6 +141,7 @@ def test_room_light(report):
     assert f["severity"] == 3 and f["friction_index"] == r4(3 / 9)
     assert f["tags"] == {"hidden_control": {"walks": 2, "share": r4(2 / 3), "severity": 3, "marks": 2}}
     assert (f["done"], f["done_with_help"], f["gave_up"]) == (r4(2 / 3), r4(1 / 3), 0.0)
+    assert (f["outcome_n"], f["effort_n"], f["level_n"], f["time_n"]) == (3, 3, 3, 3)
     assert f["effort_distribution"] == [1, 0, 1, 0, 1, 0, 0]
     assert (f["effort_median"], f["effort_mean"]) == (3.0, 3.0)
     assert (f["time_median"], f["time_p90"]) == (50.0, 90.0)              # 20 50 90; rank ceil(2.7)=3
@@ -156,7 +158,11 @@ def test_fix_first_ranks_by_friction_index_times_reach(report):
         (3, "Room light", r4(3 / 9 * 0.2)),
     ]
     check_in = report["fix_first"][0]
-    assert check_in["weight"] == 1.5 and check_in["moment_of_truth"] is True
+    assert (check_in["friction_index"], check_in["reach"], check_in["weight"], check_in["moment_of_truth"]) == (
+        r4(10 / 12), 0.8, 1.5, True)
+    assert [(t["code"], t["share"], t["walks"]) for t in check_in["top_tags"]] == [
+        ("no_human", 0.5, 2), ("dead_end", 0.25, 1), ("long_wait", 0.25, 1)]
+    assert [r["weight"] for r in report["fix_first"][1:]] == [1.0, 1.0]
     # The worst walks' evidence first (severity met on the step: A1 5, A3 2, A2 0); a photo still
     # processing is not evidence yet.
     assert [p["caption"] for p in check_in["photos"]] == ["Empty desk", "Queue"]
@@ -170,25 +176,32 @@ def test_fix_first_ranks_by_friction_index_times_reach(report):
 def test_heat_map_of_steps_and_locations(report):
     heat = report["heatmap"]
     assert [(loc["name"], loc["walks"]) for loc in heat["locations"]] == [("Airport", 2), ("Downtown", 2)]
-    cells = [[c and (c["walks"], c["friction_index"]) for c in row["cells"]] for row in heat["rows"]]
-    assert cells == [
-        [(2, 0.0), (2, r4(1 / 6))],
-        [(2, r4(5 / 6)), (2, r4(5 / 6))],
-        [(2, r4(1 / 6)), (1, r4(2 / 3))],
+    cells = [[(c["walks"], c["friction_index"], c["gave_up"], c["effort_mean"]) for c in row["cells"]]
+             for row in heat["rows"]]
+    assert cells == [        # (walks, friction index, gave up, effort mean): Airport = A1 A2, Downtown = A3 A4
+        [(2, 0.0, 0.0, 1.5), (2, r4(1 / 6), 0.0, 3.5)],
+        [(2, r4(5 / 6), 0.5, 4.5), (2, r4(5 / 6), 0.5, 5.5)],
+        [(2, r4(1 / 6), 0.0, 2.0), (1, r4(2 / 3), 0.0, 5.0)],
     ]
 
 
 def test_trend_against_the_previous_wave(report):
     trend = report["trend"]
     assert trend["wave"]["name"] == "Winter" and trend["walks"] == 2
+    names = ("friction_index", "gave_up", "effort_median", "time_median", "wait_median", "value_gap")
+
+    def row(now, before):
+        return {name: {"now": r4(n), "before": r4(b), "delta": None if n is None or b is None else r4(n - b)}
+                for name, n, b in zip(names, now, before, strict=True)}
+
     entrance, check_in, room = trend["rows"]
-    assert entrance["friction_index"] == {"now": r4(1 / 12), "before": 0.0, "delta": r4(1 / 12)}
-    assert entrance["effort_median"] == {"now": 2.5, "before": 2.0, "delta": 0.5}
-    assert check_in["friction_index"] == {"now": r4(10 / 12), "before": r4(1 / 6), "delta": r4(10 / 12 - 1 / 6)}
-    assert check_in["gave_up"] == {"now": 0.5, "before": 0.0, "delta": 0.5}
-    assert check_in["time_median"] == {"now": 225.0, "before": 140.0, "delta": 85.0}
-    assert check_in["value_gap"] == {"now": -2.0, "before": -1.0, "delta": -1.0}
-    assert room["friction_index"] == {"now": r4(1 / 3), "before": None, "delta": None}
+    # Winter: B1 (airport) and B2 (downtown); B1 met a long wait (1) at check-in and timed no wait there.
+    assert {k: entrance[k] for k in names} == row((1 / 12, 0.0, 2.5, 75.0, 15.0, 0.0), (0.0, 0.0, 2.0, 40.0, 0.0, 0.0))
+    assert {k: check_in[k] for k in names} == row((10 / 12, 0.5, 5.5, 225.0, 190.0, -2.0),
+                                                  (1 / 6, 0.0, 3.5, 140.0, None, -1.0))
+    assert {k: room[k] for k in names} == row((1 / 3, 0.0, 3.0, 50.0, None, 10 / 3 - 4),
+                                              (None, None, None, None, None, None))
+    assert check_in["friction_index"]["delta"] == r4(2 / 3)
 
 
 def test_tier_gap_economy_against_first_class(report):
@@ -196,7 +209,12 @@ def test_tier_gap_economy_against_first_class(report):
     assert tiers["low"] == {"rank": 0, "tier": "economy", "walks": 3}
     assert tiers["high"] == {"rank": 2, "tier": "first", "walks": 1}
     entrance, check_in, room = tiers["rows"]
-    assert entrance["low"]["friction_index"] == r4(1 / 9) and entrance["high"]["friction_index"] == 0.0
+    assert entrance["low"] == {"walks": 3, "friction_index": r4(1 / 9), "gave_up": 0.0, "effort_mean": 3.0,
+                               "value_gap": r4(-1 / 3)}
+    assert entrance["high"] == {"walks": 1, "friction_index": 0.0, "gave_up": 0.0, "effort_mean": 1.0,
+                                "value_gap": 1.0}
+    assert room["low"] == {"walks": 2, "friction_index": 0.5, "gave_up": 0.0, "effort_mean": 4.0, "value_gap": -1.5}
+    assert room["high"] == {"walks": 1, "friction_index": 0.0, "gave_up": 0.0, "effort_mean": 1.0, "value_gap": 1.0}
     assert (entrance["friction_gap"], entrance["effort_gap"], entrance["value_gap_gap"]) == (
         r4(1 / 9), 2.0, r4(-1 / 3 - 1))
     assert check_in["low"] == {"walks": 3, "friction_index": r4(10 / 9), "gave_up": r4(2 / 3), "effort_mean": 6.0,
