@@ -20,12 +20,14 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 
 from audits.models import Photo
-from tests.fieldwork_makers import jpeg_bytes, make_audit, make_plan
+from tests.fieldwork_makers import builtin_tags_back, jpeg_bytes, make_audit, make_plan
 from tests.services import redis_url, require_postgresql
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 
 VISIBILITY_TIMEOUT = 3
+
+_builtin_tags_back = builtin_tags_back
 
 
 def database_url() -> str:
@@ -68,9 +70,12 @@ def renditions() -> list[str]:
     return sorted(found)
 
 
-def test_a_worker_killed_mid_rendition_leaves_the_photo_to_the_next_worker(org, auditor, tmp_path):
+def test_a_worker_killed_mid_rendition_leaves_the_photo_to_the_next_worker(org, auditor, tmp_path, monkeypatch):
     require_postgresql()
     broker = redis_url()
+    # Celery prefers the CELERY_BROKER_URL environment variable to an app's own broker: point both the
+    # sender and the workers at the test's Redis, whatever CI exported.
+    monkeypatch.setenv("CELERY_BROKER_URL", broker)
     audit = make_audit(make_plan(org, auditor), auditor, state="draft")
     data = jpeg_bytes(2400, 1800)
     photo = Photo(organization_id=org.pk, audit=audit, sha256=hashlib.sha256(data).hexdigest(),
