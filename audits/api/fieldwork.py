@@ -9,7 +9,7 @@ import zoneinfo
 import django_filters
 from django.db.models import Prefetch, Q
 from django.http import FileResponse
-from drf_spectacular.utils import extend_schema, extend_schema_field, inline_serializer
+from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_field, inline_serializer
 from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -255,6 +255,26 @@ class AuditBodySerializer(serializers.Serializer):
     expectations = ExpectationBodySerializer(many=True, required=False, default=list, max_length=500)
 
 
+AUDIT_EXAMPLE = {
+    "organization": 1, "visit": 12, "journey": 4, "checklist_version": 9, "persona": None, "kind": "visit",
+    "revision": 7, "state": "draft", "started_at": "2026-11-23T09:58:00Z", "submitted_at": None,
+    "checkin": {"at": "2026-11-23T10:00:00Z", "latitude": 52.2297, "longitude": 21.0122, "accuracy_m": 12,
+                "position_status": "ok"},
+    "responses": [
+        {"id": "0b6a3c8e-8f0c-4b7e-9a44-0c1f2b8f6d11", "item": 101, "value": "done_with_help", "detail": None,
+         "note": ""},
+        {"id": "5d1f0e5a-2a4e-4f65-8c7d-1f3c2e9b7a22", "item": 102, "value": 6, "detail": None, "note": ""},
+        {"id": "9c3e7b1d-6f2a-4e8b-b5d4-3a7c9e1f0b33", "item": 103, "value": [{"tag": "hidden_control",
+                                                                                "severity": 2}],
+         "detail": None, "note": "The switch hides behind the curtain."},
+        {"id": "2f8d4a6c-1b3e-4c5d-9e7f-8a0b1c2d3e44", "item": 104, "value": 410,
+         "detail": {"laps": [{"label": "queue", "seconds": 300}, {"label": "desk", "seconds": 110}]}, "note": ""}],
+    "expectations": [],
+}
+AUDIT_ERROR_EXAMPLE = {"error": {
+    "code": "validation_error", "message": "responses.1.value: arrival_effort: must be a whole number from 1 to 7",
+    "fields": {"responses.1.value": ["arrival_effort: must be a whole number from 1 to 7"]}}}
+
 PUT_ANSWER = inline_serializer("AuditStored", {"id": serializers.UUIDField(), "revision": serializers.IntegerField(),
                                                "state": serializers.CharField(), "stored": serializers.BooleanField()})
 
@@ -366,7 +386,19 @@ class AuditViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
     def get_serializer_class(self):
         return AuditDetailSerializer if self.action == "retrieve" else AuditListSerializer
 
-    @extend_schema(request=AuditBodySerializer, responses={200: PUT_ANSWER, 201: PUT_ANSWER})
+    @extend_schema(
+        request=AuditBodySerializer, responses={200: PUT_ANSWER, 201: PUT_ANSWER},
+        summary="Create or replace an audit by its client UUID (idempotent)",
+        description="The same body twice changes nothing; an older `revision` answers `stored: false` with the "
+                    "server's revision; a submitted audit is frozen (`409 audit_frozen`, an identical re-send is "
+                    "`200`); every failing answer is named in `fields` (`responses.<i>.value`, and on submit "
+                    "`items.<name>` for required items and minimum photos, photos already stored counting).",
+        examples=[OpenApiExample("A draft", value=AUDIT_EXAMPLE, request_only=True),
+                  OpenApiExample("Stored", value={"id": "6f9619ff-8b86-d011-b42d-00c04fc964ff", "revision": 7,
+                                                  "state": "draft", "stored": True}, response_only=True,
+                                 status_codes=["200", "201"]),
+                  OpenApiExample("A bad answer", value=AUDIT_ERROR_EXAMPLE, response_only=True,
+                                 status_codes=["400"])])
     def update(self, request, pk=None):
         """The phone's idempotent upsert by client UUID (see the sync protocol)."""
         audit_id = serializers.UUIDField().to_internal_value(pk)
@@ -456,8 +488,18 @@ class PhotoViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         return super().get_queryset().visible_to(user).filter(Q(state=PhotoState.READY) | Q(audit__auditor=user)
                                                               | Q(state=PhotoState.FAILED))
 
-    @extend_schema(request={"multipart/form-data": PhotoUploadSerializer}, responses={200: PHOTO_ANSWER,
-                                                                                       201: PHOTO_ANSWER})
+    @extend_schema(
+        request={"multipart/form-data": PhotoUploadSerializer}, responses={200: PHOTO_ANSWER, 201: PHOTO_ANSWER},
+        summary="Store a photo by its client UUID, once",
+        description="`201` new, `200` already stored (same id and bytes); `409 photo_conflict` (same id, other "
+                    "bytes), `409 audit_not_found` (send the audit first); `400 hash_mismatch`; only JPEG, PNG "
+                    "and WebP by content (`415 photo_type`; `400 photo_damaged` for truncated files and "
+                    "polyglots); `413 photo_too_large` / `photo_too_many_pixels`. Nothing is stored on a 4xx.",
+        examples=[OpenApiExample("Stored", value={"id": "1b4e28ba-2fa1-11d2-883f-0016d3cca427",
+                                                  "sha256": "9f86d081884c7d659a2feaa0c55ad015"
+                                                            "a3bf4f1b2b0b822cd15d6c15b0f00a08",
+                                                  "state": "processing"}, response_only=True,
+                                 status_codes=["200", "201"])])
     def update(self, request, pk=None):
         photo_id = serializers.UUIDField().to_internal_value(pk)
         photo_service.refuse_other_users_photo(user=request.user, photo_id=photo_id)

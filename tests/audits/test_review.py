@@ -172,3 +172,19 @@ def test_approving_twice_is_harmless(plan, submitted, manager, api):
     api(manager).post(url(submitted, "approve"))
     assert api(manager).post(url(submitted, "approve")).status_code == 200
     assert AuditChange.objects.filter(audit=submitted).count() == 1
+
+
+def test_the_list_takes_a_constant_number_of_queries(plan, submitted, manager, api, org):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def count():
+        with CaptureQueriesContext(connection) as queries:
+            assert api(manager).get("/api/v1/audits").status_code == 200
+        return len(queries)
+
+    few = count()
+    for _ in range(4):
+        someone = new_auditor(org)
+        make_audit(plan, someone, visit=make_visit(plan, someone))
+    assert count() == few
