@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from celery import shared_task
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -41,3 +43,17 @@ def make_photo_renditions(self, photo_id: str) -> str:
             return "failed"
         raise self.retry(exc=exc, countdown=rendition_backoff(self.request.retries)) from exc
     return photo.state if photo is not None else "gone"
+
+
+#: A photo still processing this long after its last change has lost its task (renditions take seconds).
+STUCK_AFTER = timedelta(minutes=15)
+
+
+@shared_task(name="audits.requeue_stuck_photos")
+def requeue_stuck_photos() -> int:
+    """The watchdog (Celery beat): enqueue again the renditions of photos whose task was lost. Harmless
+    when the task was only slow: the rendition task is a no-op once the renditions exist."""
+    stuck = photos.photos_stuck(older_than=STUCK_AFTER)
+    for photo_id in stuck:
+        make_photo_renditions.delay(photo_id)
+    return len(stuck)

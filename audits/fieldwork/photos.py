@@ -9,7 +9,7 @@ import io
 import uuid
 import warnings
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -271,3 +271,11 @@ def photo_mark_failed(*, photo_id: uuid.UUID | str, reason: str) -> Photo | None
     Photo.objects.filter(pk=photo_id).exclude(state=PhotoState.READY).update(
         state=PhotoState.FAILED, error=reason[:2000], updated_at=timezone.now())
     return Photo.objects.filter(pk=photo_id).first()
+
+
+def photos_stuck(*, older_than: timedelta, limit: int = 500) -> list[str]:
+    """Photos still waiting for renditions long after their last change: their task was lost (the broker
+    was down at upload, or a worker died where no visibility timeout brings it back)."""
+    cutoff = timezone.now() - older_than
+    return [str(pk) for pk in Photo.objects.filter(state=PhotoState.PROCESSING, updated_at__lt=cutoff)
+            .order_by("updated_at").values_list("pk", flat=True)[:limit]]

@@ -234,6 +234,9 @@ SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update({
 
 # A check-in farther than this from the visit's location is flagged for review (never refused).
 CHECKIN_FLAG_DISTANCE_M = env_int("TOUCHPOINT_CHECKIN_FLAG_DISTANCE_M", 500)
+# The photo watchdog (beat): renditions whose task was lost are enqueued again (audits.requeue_stuck_photos).
+CELERY_BEAT_SCHEDULE = {**globals().get("CELERY_BEAT_SCHEDULE", {}),
+                        "audits-requeue-stuck-photos": {"task": "audits.requeue_stuck_photos", "schedule": 300}}
 
 # Friction reports (journeys.reports). Beat compiles the report of each wave that closes; the requester is
 # e-mailed when it is ready. TOUCHPOINT_REPORT_TEST_PAUSE ("percent:seconds") exists only for the test that

@@ -349,3 +349,20 @@ def test_client_viewers_see_no_photos(audit, auditor, viewer, api, queued):
     service.photo_make_renditions(photo_id=photo.pk)
     assert api(viewer).get(f"/api/v1/photos/{photo.pk}").status_code == 404
     assert api(viewer).get(f"/api/v1/photos/{photo.pk}/small").status_code == 404
+
+
+def test_the_watchdog_requeues_photos_whose_task_was_lost(audit, auditor, api, queued, monkeypatch):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from audits.tasks import requeue_stuck_photos
+
+    lost, _recent, done = (stored_photo(audit, auditor, api, jpeg_bytes()) for _ in range(3))
+    service.photo_make_renditions(photo_id=done.pk)
+    long_ago = timezone.now() - timedelta(hours=1)
+    Photo.objects.filter(pk__in=[lost.pk, done.pk]).update(updated_at=long_ago)
+    sent = []
+    monkeypatch.setattr(make_photo_renditions, "delay", sent.append)
+    assert requeue_stuck_photos.run() == 1
+    assert sent == [str(lost.pk)]
