@@ -12,6 +12,16 @@ from django.db import models
 from ..tenancy import Role, TenantModel, TenantQuerySet
 
 
+class ClientScopedQuerySet(TenantQuerySet):
+    """Rows of one client (`client` foreign key): a client viewer sees only their own client's."""
+
+    def for_membership(self, membership):
+        q = models.Q(organization_id=membership.organization_id)
+        if membership.role == Role.CLIENT_VIEWER:
+            q &= models.Q(client_id=membership.client_id)
+        return q
+
+
 class Location(TenantModel):
     client = models.ForeignKey("audits.Client", on_delete=models.CASCADE, related_name="locations")
     name = models.CharField(max_length=200)
@@ -20,6 +30,8 @@ class Location(TenantModel):
     longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
     timezone = models.CharField(max_length=64, default="UTC")
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ClientScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
@@ -50,6 +62,8 @@ class Wave(TenantModel):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="+")
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ClientScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["-starts_on", "name"]

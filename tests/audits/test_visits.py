@@ -165,3 +165,12 @@ def test_bulk_into_another_organizations_wave_is_refused(plan, outsider, api):
     answer = api(outsider).post("/api/v1/visits/bulk", {"wave": plan.wave.pk, "file": csv_upload("x")},
                                 format="multipart")
     assert answer.status_code == 400 and "wave" in answer.json()["error"]["fields"]
+
+
+def test_client_viewers_see_only_their_clients_locations_and_waves(plan, viewer, api, client_brand, org):
+    own = make_plan(org)
+    Location.objects.filter(pk=own.location.pk).update(client=client_brand)
+    Wave.objects.filter(pk=own.wave.pk).update(client=client_brand)
+    assert [loc["id"] for loc in api(viewer).get("/api/v1/locations").json()["results"]] == [own.location.pk]
+    assert [w["id"] for w in api(viewer).get("/api/v1/waves").json()["results"]] == [own.wave.pk]
+    assert api(viewer).get(f"/api/v1/locations/{plan.location.pk}").status_code == 404
