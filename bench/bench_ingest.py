@@ -17,6 +17,7 @@ import argparse
 import http.client
 import json
 import os
+import shutil
 import signal
 import socket
 import statistics
@@ -35,7 +36,8 @@ DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/touchpoint_bench"
 os.environ["DATABASE_URL"] = os.environ.get("DATABASE_URL") or DEFAULT_DB
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
 os.environ["DJANGO_DEBUG"] = "false"
-os.environ.setdefault("TOUCHPOINT_VAR_DIR", tempfile.mkdtemp(prefix="touchpoint-bench-"))
+SCRATCH = tempfile.mkdtemp(prefix="touchpoint-bench-")
+os.environ.setdefault("TOUCHPOINT_VAR_DIR", SCRATCH)
 
 CLIENTS = 16
 STEPS, ITEMS_PER_STEP = 10, 4  # 40 items: outcome, effort, friction and a wait per step
@@ -189,6 +191,7 @@ def main() -> int:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
         log.close()
+        shutil.rmtree(SCRATCH, ignore_errors=True)
     workers = os.environ.get("WEB_CONCURRENCY", "the config's default")
     print(f"gunicorn gthread on 127.0.0.1:{args.port} (workers: {workers}), PostgreSQL "
           f"{urlparse(os.environ['DATABASE_URL']).path.lstrip('/')}, {CLIENTS} concurrent clients, "
