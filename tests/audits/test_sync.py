@@ -313,3 +313,22 @@ def test_a_response_id_of_another_audit_is_refused(plan, auditor, api):
     assert second.status_code == 400
     assert "responses" in second.json()["error"]["fields"]
     assert Audit.objects.count() == 1 and Response.objects.filter(audit_id=first).count() == len(body["responses"])
+
+
+@pytest.mark.parametrize(("change", "field"), [
+    ({"id": "not-a-uuid"}, "id"), ({"id": 12}, "id"), ({"item": "7"}, "item"), ({"item": True}, "item"),
+    ({"detail": [1]}, "detail"), ({"note": 5}, "note"),
+])
+def test_malformed_answers_are_named(plan, auditor, api, change, field):
+    body = plan.body()
+    body["responses"][2] = {**body["responses"][2], **change}
+    answer = put(api(auditor), uuid.uuid4(), body)
+    assert answer.status_code == 400
+    assert list(answer.json()["error"]["fields"]) == [f"responses.2.{field}"]
+    assert not Audit.objects.exists()
+
+
+def test_answers_must_be_a_list_of_objects(plan, auditor, api):
+    assert put(api(auditor), uuid.uuid4(), plan.body(responses="x")).status_code == 400
+    answer = put(api(auditor), uuid.uuid4(), plan.body(responses=[1]))
+    assert list(answer.json()["error"]["fields"]) == ["responses.0"]
