@@ -135,9 +135,10 @@ def run_phase(port: int, tokens: list[str], make_request, total: int, seconds: f
         headers = {"Authorization": f"Token {token}", "Content-Type": "application/json", "Host": "127.0.0.1"}
         while time.monotonic() < deadline:
             with lock:
-                if next(counter, None) is None:
-                    break
-            method, path, body = make_request()
+                number = next(counter, None)
+            if number is None:
+                break
+            method, path, body = make_request(number)
             started = time.perf_counter()
             conn.request(method, path, body=body, headers=headers)
             response = response_body = conn.getresponse()
@@ -177,16 +178,14 @@ def main() -> int:
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log, start_new_session=True)
     try:
         wait_for(args.port)
-        template = data["template"]
-        warm = run_phase(args.port, data["tokens"], lambda: ("GET", "/api/v1/me", None), 200, 10)
+        # Bodies are made before the clock starts: the clients share the server's two cores.
+        puts = [(f"/api/v1/audits/{uuid.uuid4()}", audit_body(data["template"])) for _ in range(args.requests + 100)]
+        warm = run_phase(args.port, data["tokens"], lambda n: ("GET", "/api/v1/me", None), 200, 10)
         assert warm["statuses"] == {200: warm["requests"]}, warm
-        run_phase(args.port, data["tokens"],
-                  lambda: ("PUT", f"/api/v1/audits/{uuid.uuid4()}", audit_body(template)), 100, 10)
-        ceiling = run_phase(args.port, data["tokens"], lambda: ("GET", "/api/v1/me", None), args.requests,
+        run_phase(args.port, data["tokens"], lambda n: ("PUT", *puts[args.requests + n]), 100, 10)
+        ceiling = run_phase(args.port, data["tokens"], lambda n: ("GET", "/api/v1/me", None), args.requests,
                             args.seconds)
-        ingest = run_phase(args.port, data["tokens"],
-                           lambda: ("PUT", f"/api/v1/audits/{uuid.uuid4()}", audit_body(template)), args.requests,
-                           args.seconds)
+        ingest = run_phase(args.port, data["tokens"], lambda n: ("PUT", *puts[n]), args.requests, args.seconds)
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
