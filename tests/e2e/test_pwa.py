@@ -1,9 +1,9 @@
 """End-to-end: the auditor's PWA in Debian's Chromium against a live server.
 
-Runs against Django's live_server with the demo data (``seed_demo``), or against a server
-already running when E2E_BASE_URL is set (e.g. ``make run`` at http://127.0.0.1:8000, or the
-frontend's mock API: ``cd frontend && npm run build && npm run mock``). Skipped when Chromium,
-Playwright or the built app (frontend/dist) is missing.
+Runs against Touchpoint started as `make run` starts it (tests/e2e/conftest.py: Django's server and a
+Celery worker in their own processes, on a database of their own with the demo data), or against a server
+already running when E2E_BASE_URL is set (e.g. the frontend's mock API: ``cd frontend && npm run build &&
+npm run mock``). A missing Chromium or unbuilt app fails in CI and skips elsewhere.
 
 Screenshots of the main screens go to E2E_ARTIFACTS (default var/e2e/).
 """
@@ -14,29 +14,23 @@ import io
 import json
 import os
 import random
-import shutil
-import urllib.error
-import urllib.request
 from pathlib import Path
 
 import pytest
 
-playwright_sync = pytest.importorskip("playwright.sync_api")
-
 ROOT = Path(__file__).resolve().parents[2]
-DIST = ROOT / "frontend" / "dist" / "index.html"
 AXE = ROOT / "frontend" / "node_modules" / "axe-core" / "axe.min.js"
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARTIFACTS = Path(os.environ.get("E2E_ARTIFACTS", ROOT / "var" / "e2e"))
 PASSWORD = "touchpoint-demo"
 AUDITOR = "auditor@demo.touchpoint.test"
 EXECUTIVE = "executive@demo.touchpoint.test"
 
-pytestmark = [
-    pytest.mark.e2e,
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Chromium is not installed"),
-    pytest.mark.skipif(not DIST.exists(), reason="the PWA is not built (npm --prefix frontend run build)"),
-]
+pytestmark = [pytest.mark.e2e]
+
+
+@pytest.fixture
+def base_url(live_touchpoint):
+    return live_touchpoint
 
 
 def jpeg(seed: int) -> bytes:
@@ -46,43 +40,6 @@ def jpeg(seed: int) -> bytes:
     buf = io.BytesIO()
     img.save(buf, "JPEG", quality=90)
     return buf.getvalue()
-
-
-@pytest.fixture
-def base_url(request):
-    external = os.environ.get("E2E_BASE_URL")
-    if external:
-        return external.rstrip("/")
-    from django.core.management import call_command
-    from django.core.management.base import CommandError
-
-    request.getfixturevalue("transactional_db")
-    live = request.getfixturevalue("live_server")
-    # Until the fieldwork API has landed, there is nothing for the app to talk to.
-    for method, path in (
-        ("GET", "/api/v1/sync?organization=1"),
-        ("PUT", "/api/v1/audits/00000000-0000-4000-8000-000000000000"),
-        ("PUT", "/api/v1/photos/00000000-0000-4000-8000-000000000000"),
-    ):
-        try:
-            req = urllib.request.Request(live.url + path, method=method)  # noqa: S310 (the live server, http)
-            urllib.request.urlopen(req, timeout=10)  # noqa: S310
-        except urllib.error.HTTPError as e:
-            if e.code == 404:
-                pytest.skip(f"{method} {path.split('?')[0]} is not served yet")
-    try:
-        call_command("seed_demo")
-    except CommandError as e:  # pragma: no cover
-        pytest.skip(f"no demo data: {e}")
-    return live.url
-
-
-@pytest.fixture
-def browser():
-    with playwright_sync.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        yield b
-        b.close()
 
 
 def new_page(browser, *, block_sw=False):
@@ -354,8 +311,7 @@ def test_visit_with_a_flaky_server(base_url, browser):
     visits = page.locator("a[href^='#/visits/']")
     visits.nth(visits.count() - 1).click()
     page.wait_for_selector("#start-visit, a.btn.primary")
-    if not page.locator("#start-visit").count():
-        pytest.skip("the demo has no second unstarted visit")
+    assert page.locator("#start-visit").count(), "the demo gives the auditor a second, unstarted visit"
     page.click("#start-visit")
     page.wait_for_selector("#confirm-checkin")
     page.click("#confirm-checkin")
