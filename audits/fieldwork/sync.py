@@ -119,7 +119,7 @@ def _resolve_header(*, user: User, data: dict) -> Header:
     visit = None
     if data.get("visit") is not None:
         visit = (Visit.objects.filter(pk=data["visit"], organization_id=org_id, auditor=user)
-                 .select_related("wave", "location").first())
+                 .select_related("wave__persona", "location").first())
         if visit is None:
             errors["visit"] = ["Not a visit assigned to you."]
     if kind == AuditKind.SELF and data.get("visit") is not None:
