@@ -174,3 +174,19 @@ def test_client_viewers_see_only_their_clients_locations_and_waves(plan, viewer,
     assert [loc["id"] for loc in api(viewer).get("/api/v1/locations").json()["results"]] == [own.location.pk]
     assert [w["id"] for w in api(viewer).get("/api/v1/waves").json()["results"]] == [own.wave.pk]
     assert api(viewer).get(f"/api/v1/locations/{plan.location.pk}").status_code == 404
+
+
+def test_the_visit_list_takes_a_constant_number_of_queries(plan, manager, api, org):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def count():
+        with CaptureQueriesContext(connection) as queries:
+            assert api(manager).get("/api/v1/visits").status_code == 200
+        return len(queries)
+
+    make_visit(plan, new_auditor(org))
+    few = count()
+    for _ in range(5):
+        make_visit(make_plan(org), new_auditor(org))
+    assert count() == few
