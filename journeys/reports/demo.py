@@ -1,10 +1,13 @@
-"""Demo: a ready report of the demo's latest closed wave, compiled in-process, so a newcomer sees one at once.
-Runs after the fieldwork seeder; without a closed wave with approved walks it does nothing. Run again, it
-finds the same report (same scope, same data) and leaves it."""
+"""Demo: a ready report of the demo's latest closed wave (of those that ended last, the one with the
+most walks), compiled in-process, so a newcomer sees one at once. Runs after the fieldwork seeder; without a
+closed wave with approved walks it does nothing. Run again, it finds the same report (same scope, same
+data) and leaves it."""
 
 from __future__ import annotations
 
 import logging
+
+from django.db.models import Count, Q
 
 from audits.models import AuditKind, AuditState, Wave, WaveStatus
 from journeys.models import ReportState
@@ -15,9 +18,11 @@ log = logging.getLogger(__name__)
 
 
 def seed_demo_report(demo) -> None:
-    wave = (Wave.objects.filter(organization=demo.organization, status=WaveStatus.CLOSED,
-                                visits__audits__state=AuditState.APPROVED, visits__audits__kind=AuditKind.VISIT)
-            .order_by("-ends_on", "-id").first())
+    walks = Count("visits__audits", distinct=True, filter=Q(visits__audits__state=AuditState.APPROVED,
+                                                             visits__audits__kind=AuditKind.VISIT))
+    # Of the closed waves that ended last, the one with the most approved walks (the demo's showcase).
+    wave = (Wave.objects.filter(organization=demo.organization, status=WaveStatus.CLOSED).annotate(walks=walks)
+            .filter(walks__gt=0).order_by("-ends_on", "-walks", "-id").first())
     if wave is None:
         return
     manager = demo.users.get("manager") or demo.users["owner"]
