@@ -9,7 +9,6 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-import pytest
 from django.core.files.base import ContentFile
 from django.utils import timezone
 from PIL import Image
@@ -35,14 +34,6 @@ from journeys.taxonomy import install_builtin_tags
 
 _seq = itertools.count(1)
 
-
-@pytest.fixture(scope="module", autouse=True)
-def builtin_tags_back(django_db_blocker):
-    """For modules of transactional tests: the flush after each test also empties the built-in friction
-    tags the migrations made; put them back once the module is done, for the tests that come after."""
-    yield
-    with django_db_blocker.unblock():
-        install_builtin_tags(FrictionTag)
 
 #: name -> (section, kind, required, options, shown_when)
 ITEMS = [

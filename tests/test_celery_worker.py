@@ -18,7 +18,8 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def make_app(broker_url: str, transport_options: dict) -> Celery:
-    app = Celery("touchpoint-test", task_cls="celery.contrib.django.task:DjangoTask")
+    # Not the current app: shared tasks elsewhere in the suite keep resolving to the project's app.
+    app = Celery("touchpoint-test", task_cls="celery.contrib.django.task:DjangoTask", set_as_current=False)
     app.config_from_object("django.conf:settings", namespace="CELERY")
     app.conf.update(broker_url=broker_url, broker_transport_options=transport_options, task_always_eager=False)
     app.autodiscover_tasks(["audits"], force=True)

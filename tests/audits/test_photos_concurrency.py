@@ -12,12 +12,11 @@ from audits.tasks import make_photo_renditions
 from tests.audits.test_photos import form, stored_files
 from tests.audits.test_sync_concurrency import run_in_threads
 from tests.conftest import api_as
-from tests.fieldwork_makers import builtin_tags_back, jpeg_bytes, make_audit, make_plan
+from tests.fieldwork_makers import jpeg_bytes, make_audit, make_plan
 from tests.services import require_postgresql
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 
-_builtin_tags_back = builtin_tags_back
 
 
 def test_the_same_photo_sent_concurrently_is_stored_once(org, auditor, monkeypatch):

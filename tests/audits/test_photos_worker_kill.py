@@ -8,10 +8,7 @@ import hashlib
 import os
 import signal
 import subprocess
-import sys
-import time
 import uuid
-from pathlib import Path
 
 import pytest
 from celery import Celery
@@ -20,39 +17,15 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 
 from audits.models import Photo
-from tests.fieldwork_makers import builtin_tags_back, jpeg_bytes, make_audit, make_plan
+from tests.fieldwork_makers import jpeg_bytes, make_audit, make_plan
 from tests.services import redis_url, require_postgresql
+from tests.workers import database_url, start_worker, wait_for
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 
 VISIBILITY_TIMEOUT = 3
+APP = "tests.audits.rendition_worker_app"
 
-_builtin_tags_back = builtin_tags_back
-
-
-def database_url() -> str:
-    db = settings.DATABASES["default"]
-    password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
-    return f"postgres://{db['USER']}{password}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-
-
-def start_worker(name: str, queue: str, env: dict, log: Path) -> subprocess.Popen:
-    return subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "tests.audits.rendition_worker_app", "worker", "-Q", queue,
-         "-n", f"{name}@%h", "--pool", "solo", "--without-gossip", "--without-mingle", "--without-heartbeat",
-         "--loglevel", "INFO"],
-        cwd=settings.BASE_DIR, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT)
-
-
-def wait_for(condition, timeout: float, what: str, logs: list[Path]):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.1)
-    tails = "\n".join(f"--- {p.name}\n{p.read_text()[-3000:]}" for p in logs if p.exists())
-    pytest.fail(f"timed out waiting for {what}\n{tails}")
 
 
 def renditions() -> list[str]:
@@ -88,11 +61,12 @@ def test_a_worker_killed_mid_rendition_leaves_the_photo_to_the_next_worker(org, 
            "CELERY_VISIBILITY_TIMEOUT": str(VISIBILITY_TIMEOUT), "TOUCHPOINT_MEDIA_ROOT": str(settings.MEDIA_ROOT),
            "TOUCHPOINT_VAR_DIR": str(tmp_path / "var")}
     logs = [tmp_path / "worker1.log", tmp_path / "worker2.log"]
-    sender = Celery("touchpoint-rendition-kill-test", broker=broker)
+    # Not the current app: the shared tasks of later tests keep resolving to the project's app.
+    sender = Celery("touchpoint-rendition-kill-test", broker=broker, set_as_current=False)
     sender.conf.broker_transport_options = {"visibility_timeout": VISIBILITY_TIMEOUT}
     first = second = None
     try:
-        first = start_worker("rkill1", queue, {**env, "TOUCHPOINT_TEST_RENDITION_PAUSE": "120"}, logs[0])
+        first = start_worker(APP, "rkill1", queue, {**env, "TOUCHPOINT_TEST_RENDITION_PAUSE": "120"}, logs[0])
         sender.send_task("audits.make_photo_renditions", args=[str(photo.pk)], queue=queue)
         # Half-way: the 1600 px rendition is stored, the 400 px one is not, the row still says processing.
         wait_for(lambda: any(name.endswith("-1600.jpg") for name in renditions()), 90,
@@ -102,7 +76,7 @@ def test_a_worker_killed_mid_rendition_leaves_the_photo_to_the_next_worker(org, 
         row = Photo.objects.get(pk=photo.pk)
         assert (row.state, row.attempts, bool(row.large), bool(row.small)) == ("processing", 1, False, False)
 
-        second = start_worker("rkill2", queue, env, logs[1])
+        second = start_worker(APP, "rkill2", queue, env, logs[1])
         done = wait_for(lambda: Photo.objects.filter(pk=photo.pk, state="ready").first(), 120,
                         "the redelivered task to finish on the second worker", logs)
     finally:

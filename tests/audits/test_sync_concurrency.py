@@ -11,12 +11,11 @@ from django.db import connection
 
 from audits.models import Audit, FrictionMark, Response
 from tests.conftest import api_as
-from tests.fieldwork_makers import builtin_tags_back, make_plan
+from tests.fieldwork_makers import make_plan
 from tests.services import require_postgresql
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 
-_builtin_tags_back = builtin_tags_back
 
 
 def run_in_threads(calls, threads: int = 16):

@@ -7,10 +7,7 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
-import sys
-import time
 import uuid
-from pathlib import Path
 
 import pytest
 from celery import Celery
@@ -21,35 +18,11 @@ from journeys.models import Report, ReportState
 from journeys.reports.compile import report_request, report_scope
 from tests.journeys.report_factories import make_world, small_wave
 from tests.services import redis_url, require_postgresql
+from tests.workers import database_url, start_worker, wait_for
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 
 VISIBILITY_TIMEOUT = 3
-
-
-def database_url() -> str:
-    db = settings.DATABASES["default"]
-    password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
-    return f"postgres://{db['USER']}{password}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-
-
-def start_worker(name: str, queue: str, env: dict, log: Path) -> subprocess.Popen:
-    return subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "tests.journeys.report_worker_app", "worker", "-Q", queue,
-         "-n", f"{name}@%h", "--pool", "solo", "--without-gossip", "--without-mingle", "--without-heartbeat",
-         "--loglevel", "INFO"],
-        cwd=settings.BASE_DIR, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT)
-
-
-def wait_for(condition, timeout: float, what: str, logs: list[Path]):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.25)
-    tails = "\n".join(f"--- {p.name}\n{p.read_text()[-3000:]}" for p in logs if p.exists())
-    pytest.fail(f"timed out waiting for {what}\n{tails}")
 
 
 def test_a_worker_killed_mid_compile_leaves_nothing_visible_and_another_finishes_it(org, auditor, manager,
@@ -69,11 +42,11 @@ def test_a_worker_killed_mid_compile_leaves_nothing_visible_and_another_finishes
            # The first attempt sleeps on reaching 78 % (after the HTML was written, before the PDF).
            "TOUCHPOINT_REPORT_TEST_PAUSE": "78:120"}
     logs = [tmp_path / "worker1.log", tmp_path / "worker2.log"]
-    sender = Celery("touchpoint-kill-test", broker=broker)
+    sender = Celery("touchpoint-kill-test", broker=broker, set_as_current=False)  # keep the project app current
     sender.conf.broker_transport_options = {"visibility_timeout": VISIBILITY_TIMEOUT}
     first = second = None
     try:
-        first = start_worker("kill1", queue, env, logs[0])
+        first = start_worker("tests.journeys.report_worker_app", "kill1", queue, env, logs[0])
         sender.send_task("journeys.compile_report", args=[report.pk], queue=queue)
 
         def paused():
@@ -91,7 +64,7 @@ def test_a_worker_killed_mid_compile_leaves_nothing_visible_and_another_finishes
         row = Report.objects.get(pk=report.pk)
         assert row.state == ReportState.RUNNING and not row.html and row.result is None
 
-        second = start_worker("kill2", queue, env, logs[1])
+        second = start_worker("tests.journeys.report_worker_app", "kill2", queue, env, logs[1])
         # The broker hands the unacknowledged task over once its visibility timeout has passed.
         wait_for(lambda: Report.objects.filter(pk=report.pk, attempts=2).exists(), 120, "the redelivery", logs)
         done = wait_for(lambda: Report.objects.filter(pk=report.pk, state=ReportState.READY).first(), 120,
