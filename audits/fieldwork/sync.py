@@ -46,7 +46,8 @@ from ..tenancy import Role
 
 #: Item kinds whose answer is kept as a number, and as text, beside the JSON value (for reports).
 NUMBER_KINDS = frozenset({"effort", "delivered_level", "duration", "number", "score"})
-TEXT_KINDS = frozenset({"outcome", "yes_no", "single_choice"})
+# Text answers get a (truncated) typed copy too: reports quote auditors' notes from it.
+TEXT_KINDS = frozenset({"outcome", "yes_no", "single_choice", "text"})
 
 FROZEN_STATES = (AuditState.SUBMITTED, AuditState.APPROVED)
 EARTH_RADIUS_M = 6_371_008.8

@@ -35,6 +35,7 @@ def test_a_new_audit_is_created_with_typed_answers_and_friction_marks(plan, audi
     assert Response.objects.get(audit=audit, item=plan.item("arrival_outcome")).text == "done_with_help"
     assert Response.objects.get(audit=audit, item=plan.item("switch_found")).text == "yes"
     assert Response.objects.get(audit=audit, item=plan.item("arrival_wait")).number == 340
+    assert Response.objects.get(audit=audit, item=plan.item("room_note")).text == "The switch hides behind the curtain."
     marks = {(m.tag.code, m.severity, m.step_id) for m in FrictionMark.objects.filter(audit=audit)}
     assert marks == {("hidden_control", 2, plan.steps[0].pk), ("long_wait", 1, plan.steps[0].pk)}
     assert Visit.objects.get(pk=plan.visits[0].pk).status == "in_progress"
