@@ -83,11 +83,7 @@ class Organization(models.Model):
 
 
 class ClientQuerySet(TenantQuerySet):
-    def for_membership(self, membership):
-        q = models.Q(organization_id=membership.organization_id)
-        if membership.role == Role.CLIENT_VIEWER:
-            q &= models.Q(pk=membership.client_id)
-        return q
+    viewer_client_field = "pk"
 
 
 class Client(TenantModel):

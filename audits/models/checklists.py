@@ -11,29 +11,15 @@ from django.db import models
 from ..tenancy import Role, TenantModel, TenantQuerySet
 
 
-class ClientScopedQuerySet(TenantQuerySet):
-    """Members read their organization's rows; a client viewer only those of their own client."""
-
-    client_path = "client_id"
-
-    def for_membership(self, membership):
-        if membership.role == Role.CLIENT_VIEWER:
-            return models.Q(organization_id=membership.organization_id, **{self.client_path: membership.client_id})
-        return models.Q(organization_id=membership.organization_id)
-
-
-class VersionQuerySet(ClientScopedQuerySet):
-    client_path = "template__client_id"
+class VersionQuerySet(TenantQuerySet):
+    viewer_client_field = "template__client_id"
 
 
 class FieldworkOnlyQuerySet(TenantQuerySet):
     """Drafts and mystery-shopper briefs are the consultancy's working material: members read them,
     client viewers (who read their brand's reports, nothing else) do not."""
 
-    def for_membership(self, membership):
-        if membership.role == Role.CLIENT_VIEWER:
-            return models.Q(pk__in=[])
-        return models.Q(organization_id=membership.organization_id)
+    hidden_from = frozenset({Role.CLIENT_VIEWER})
 
 
 class ItemKind(models.TextChoices):

@@ -9,17 +9,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 
-from ..tenancy import Role, TenantModel, TenantQuerySet
-
-
-class ClientScopedQuerySet(TenantQuerySet):
-    """Rows of one client (`client` foreign key): a client viewer sees only their own client's."""
-
-    def for_membership(self, membership):
-        q = models.Q(organization_id=membership.organization_id)
-        if membership.role == Role.CLIENT_VIEWER:
-            q &= models.Q(client_id=membership.client_id)
-        return q
+from ..tenancy import ClientScopedQuerySet, Role, TenantModel, TenantQuerySet
 
 
 class Location(TenantModel):
@@ -85,13 +75,11 @@ class VisitStatus(models.TextChoices):
 
 
 class VisitQuerySet(TenantQuerySet):
-    def for_membership(self, membership):
-        q = models.Q(organization_id=membership.organization_id)
-        if membership.role == Role.AUDITOR:
-            return q & models.Q(auditor_id=membership.user_id)
-        if membership.role in (Role.EXECUTIVE, Role.CLIENT_VIEWER):
-            return models.Q(pk__in=[])
-        return q
+    """Auditors read their own visits; executives walk self-audits, client viewers read reports: no visits."""
+
+    hidden_from = frozenset({Role.EXECUTIVE, Role.CLIENT_VIEWER})
+    own_rows_of = frozenset({Role.AUDITOR})
+    own_rows_field = "auditor_id"
 
 
 class Visit(TenantModel):
@@ -133,13 +121,11 @@ class AuditState(models.TextChoices):
 
 
 class AuditQuerySet(TenantQuerySet):
-    def for_membership(self, membership):
-        q = models.Q(organization_id=membership.organization_id)
-        if membership.role in (Role.AUDITOR, Role.EXECUTIVE):
-            return q & models.Q(auditor_id=membership.user_id)
-        if membership.role == Role.CLIENT_VIEWER:
-            return models.Q(pk__in=[])  # client viewers read reports, never raw audits
-        return q
+    """Auditors and executives read their own walks; client viewers read reports, never raw audits."""
+
+    hidden_from = frozenset({Role.CLIENT_VIEWER})
+    own_rows_of = frozenset({Role.AUDITOR, Role.EXECUTIVE})
+    own_rows_field = "auditor_id"
 
 
 class Audit(TenantModel):
@@ -252,14 +238,8 @@ def photo_rendition_path(photo: Photo, filename: str) -> str:
     return f"renditions/{photo.organization_id}/{photo.audit_id}/{filename}"
 
 
-class PhotoQuerySet(TenantQuerySet):
-    def for_membership(self, membership):
-        q = models.Q(organization_id=membership.organization_id)
-        if membership.role in (Role.AUDITOR, Role.EXECUTIVE):
-            return q & models.Q(audit__auditor_id=membership.user_id)
-        if membership.role == Role.CLIENT_VIEWER:
-            return models.Q(pk__in=[])
-        return q
+class PhotoQuerySet(AuditQuerySet):
+    own_rows_field = "audit__auditor_id"
 
 
 class Photo(TenantModel):

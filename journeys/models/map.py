@@ -9,18 +9,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
-from audits.tenancy import Role, TenantModel, TenantQuerySet
-
-
-class ClientScopedQuerySet(TenantQuerySet):
-    """Members read their organization's rows; a client viewer only those of their own client."""
-
-    client_path = "client_id"
-
-    def for_membership(self, membership):
-        if membership.role == Role.CLIENT_VIEWER:
-            return models.Q(organization_id=membership.organization_id, **{self.client_path: membership.client_id})
-        return models.Q(organization_id=membership.organization_id)
+from audits.tenancy import ClientScopedQuerySet, TenantModel, TenantQuerySet
 
 
 class Channel(models.TextChoices):

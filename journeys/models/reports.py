@@ -17,13 +17,15 @@ class ReportState(models.TextChoices):
 
 
 class ReportQuerySet(TenantQuerySet):
+    """Auditors read none; a client viewer reads the finished reports of their own client, nothing else."""
+
+    hidden_from = frozenset({Role.AUDITOR})
+    viewer_client_field = "client_id"
+
     def for_membership(self, membership):
-        q = models.Q(organization_id=membership.organization_id)
+        q = super().for_membership(membership)
         if membership.role == Role.CLIENT_VIEWER:
-            # A client viewer reads the finished reports of their own client, nothing else.
-            return q & models.Q(client_id=membership.client_id, state=ReportState.READY)
-        if membership.role == Role.AUDITOR:
-            return models.Q(pk__in=[])
+            q &= models.Q(state=ReportState.READY)
         return q
 
 
@@ -81,10 +83,9 @@ class Report(TenantModel):
 
 
 class ShareLinkQuerySet(TenantQuerySet):
-    def for_membership(self, membership):
-        if membership.role in (Role.OWNER, Role.MANAGER):
-            return models.Q(organization_id=membership.organization_id)
-        return models.Q(pk__in=[])
+    """Only owners and managers hand out links."""
+
+    hidden_from = frozenset({Role.AUDITOR, Role.EXECUTIVE, Role.CLIENT_VIEWER})
 
 
 class ShareLink(TenantModel):
