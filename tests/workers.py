@@ -3,6 +3,7 @@ the broker hands the task to the next worker). They share the test's PostgreSQL 
 
 from __future__ import annotations
 
+import signal
 import subprocess
 import sys
 import time
@@ -37,3 +38,14 @@ def wait_for(condition: Callable, timeout: float, what: str, logs: list[Path]):
         time.sleep(0.1)
     tails = "\n".join(f"--- {p.name}\n{p.read_text()[-3000:]}" for p in logs if p.exists())
     pytest.fail(f"timed out waiting for {what}\n{tails}")
+
+
+def stop_workers(*workers: subprocess.Popen | None) -> None:
+    for worker in workers:
+        if worker is not None and worker.poll() is None:
+            worker.send_signal(signal.SIGTERM)
+            try:
+                worker.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                worker.kill()
+                worker.wait()

@@ -3,13 +3,11 @@ connection. The template row lock (and the unique version number) decides; nobod
 
 from __future__ import annotations
 
-import threading
-
 import pytest
-from django.db import connection
 
 from audits.models import ChecklistVersion, Item
 from journeys.models import Step
+from tests.concurrency import run_in_threads
 from tests.conftest import api_as
 from tests.journeys.makers import make_journey, make_template
 from tests.services import require_postgresql
@@ -18,23 +16,8 @@ pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 
 
 def at_once(call, threads: int = 8) -> list:
-    answers, lock, start = [], threading.Lock(), threading.Barrier(threads)
-
-    def worker():
-        try:
-            start.wait(timeout=30)
-            result = call()
-            with lock:
-                answers.append(result)
-        finally:
-            connection.close()
-
-    pool = [threading.Thread(target=worker) for _ in range(threads)]
-    for thread in pool:
-        thread.start()
-    for thread in pool:
-        thread.join(timeout=120)
-    return answers
+    """The same call on `threads` threads at once."""
+    return run_in_threads([call] * threads, threads=threads)
 
 
 def test_eight_publishes_at_once_make_one_version(org, manager):

@@ -10,7 +10,7 @@ import pytest
 from audits.models import Photo
 from audits.tasks import make_photo_renditions
 from tests.audits.test_photos import form, stored_files
-from tests.audits.test_sync_concurrency import run_in_threads
+from tests.concurrency import run_in_threads
 from tests.conftest import api_as
 from tests.fieldwork_makers import jpeg_bytes, make_audit, make_plan
 from tests.services import require_postgresql

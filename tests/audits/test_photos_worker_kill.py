@@ -7,7 +7,6 @@ from __future__ import annotations
 import hashlib
 import os
 import signal
-import subprocess
 import uuid
 
 import pytest
@@ -19,7 +18,7 @@ from django.core.files.storage import default_storage
 from audits.models import Photo
 from tests.fieldwork_makers import jpeg_bytes, make_audit, make_plan
 from tests.services import redis_url, require_postgresql
-from tests.workers import database_url, start_worker, wait_for
+from tests.workers import database_url, start_worker, stop_workers, wait_for
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 
@@ -80,14 +79,7 @@ def test_a_worker_killed_mid_rendition_leaves_the_photo_to_the_next_worker(org, 
         done = wait_for(lambda: Photo.objects.filter(pk=photo.pk, state="ready").first(), 120,
                         "the redelivered task to finish on the second worker", logs)
     finally:
-        for worker in (first, second):
-            if worker is not None and worker.poll() is None:
-                worker.send_signal(signal.SIGTERM)
-                try:
-                    worker.wait(timeout=15)
-                except subprocess.TimeoutExpired:
-                    worker.kill()
-                    worker.wait()
+        stop_workers(first, second)
         sender.close()
 
     assert done.attempts == 2

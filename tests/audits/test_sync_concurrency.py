@@ -3,45 +3,18 @@
 from __future__ import annotations
 
 import random
-import threading
 import uuid
 
 import pytest
-from django.db import connection
 
 from audits.models import Audit, FrictionMark, Response
+from tests.concurrency import run_in_threads
 from tests.conftest import api_as
 from tests.fieldwork_makers import make_plan
 from tests.services import require_postgresql
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 
-
-
-def run_in_threads(calls, threads: int = 16):
-    """Run the calls on `threads` threads; every thread closes its own database connection."""
-    answers, lock = [], threading.Lock()
-    queue = list(calls)
-
-    def worker():
-        try:
-            while True:
-                with lock:
-                    if not queue:
-                        return
-                    call = queue.pop()
-                result = call()
-                with lock:
-                    answers.append(result)
-        finally:
-            connection.close()
-
-    pool = [threading.Thread(target=worker) for _ in range(threads)]
-    for thread in pool:
-        thread.start()
-    for thread in pool:
-        thread.join(timeout=120)
-    return answers
 
 
 def test_200_concurrent_out_of_order_puts_leave_one_audit_with_the_newest_revision(org, auditor):

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import os
 import signal
-import subprocess
 import uuid
 
 import pytest
@@ -18,7 +17,7 @@ from journeys.models import Report, ReportState
 from journeys.reports.compile import report_request, report_scope
 from tests.journeys.report_factories import make_world, small_wave
 from tests.services import redis_url, require_postgresql
-from tests.workers import database_url, start_worker, wait_for
+from tests.workers import database_url, start_worker, stop_workers, wait_for
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 
@@ -70,14 +69,7 @@ def test_a_worker_killed_mid_compile_leaves_nothing_visible_and_another_finishes
         done = wait_for(lambda: Report.objects.filter(pk=report.pk, state=ReportState.READY).first(), 120,
                         "the second worker to finish the report", logs)
     finally:
-        for worker in (first, second):
-            if worker is not None and worker.poll() is None:
-                worker.send_signal(signal.SIGTERM)
-                try:
-                    worker.wait(timeout=15)
-                except subprocess.TimeoutExpired:
-                    worker.kill()
-                    worker.wait()
+        stop_workers(first, second)
         with sender.connection_for_write() as connection:  # the run's one-off queue leaves no keys behind
             client = connection.default_channel.client
             client.delete(queue, f"_kombu.binding.{queue}", f"_kombu.binding_permanent.{queue}")
