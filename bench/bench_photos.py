@@ -1,6 +1,7 @@
 """Photo renditions: milliseconds per 12-megapixel JPEG for the rendition step Touchpoint runs
 (`audits.fieldwork.photos.render`: JPEG draft decoding at a reduced scale, resize to 1600 px, orientation
-fixed on the small image, 400 px from the 1600 px one, metadata stripped, both encoded), beside a plain
+fixed on the small image, faces looked for on a 400 px grey copy (none in these photos: the bench pays
+the detection, not the blur), 400 px from the 1600 px one, metadata stripped, both encoded), beside a plain
 Pillow pipeline in the same run (full decode, `ImageOps.exif_transpose` on the full image, LANCZOS
 resize of the full image to 1600 px and to 400 px, both encoded).
 

@@ -204,6 +204,8 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 25 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 PHOTO_MAX_BYTES = env_int("TOUCHPOINT_PHOTO_MAX_BYTES", 20 * 1024 * 1024)
 PHOTO_MAX_PIXELS = env_int("TOUCHPOINT_PHOTO_MAX_PIXELS", 50_000_000)
+#: Blur the faces found in the renditions people see (the private original keeps them: the proof of visit).
+TOUCHPOINT_BLUR_FACES = env_bool("TOUCHPOINT_BLUR_FACES", True)
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False  # the PWA reads it to send X-CSRFToken
