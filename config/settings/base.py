@@ -198,6 +198,8 @@ EMAIL_BACKEND = env_str("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.conso
 EMAIL_HOST = env_str("DJANGO_EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("DJANGO_EMAIL_PORT", 25)
 DEFAULT_FROM_EMAIL = env_str("DJANGO_DEFAULT_FROM_EMAIL", "Touchpoint <touchpoint@localhost>")
+# Where people reach Touchpoint: links in e-mails are absolute (a mail has no "current site").
+TOUCHPOINT_PUBLIC_URL = env_str("TOUCHPOINT_PUBLIC_URL", "http://127.0.0.1:8000")
 
 # Uploads: photos are at most 20 MB; keep larger request bodies out of memory.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 25 * 1024 * 1024

@@ -286,5 +286,5 @@ def _notify(report: Report) -> None:
         subject=f"Friction report ready: {report.title}",
         message=(f"Your friction report “{report.title}” (version {report.number}) is ready.\n\n"
                  f"{report.result['totals']['walks']} approved walks. Open it in Touchpoint: "
-                 f"/api/v1/reports/{report.pk}/html\n"),
+                 f"{settings.TOUCHPOINT_PUBLIC_URL.rstrip('/')}/api/v1/reports/{report.pk}/html\n"),
         from_email=None, recipient_list=[report.requested_by.email], fail_silently=False)

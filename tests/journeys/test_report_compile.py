@@ -166,7 +166,8 @@ def test_a_new_run_takes_over_a_running_report_and_removes_the_dead_runs_files(w
     assert not default_storage.exists(orphan)
 
 
-def test_beat_compiles_a_closed_waves_report_and_emails_who_planned_it(wave, manager, queued, mailoutbox):
+def test_beat_compiles_a_closed_waves_report_and_emails_who_planned_it(wave, manager, queued, mailoutbox, settings):
+    settings.TOUCHPOINT_PUBLIC_URL = "http://127.0.0.1:8000/"
     assert compile_closed_waves() == 1
     report = Report.objects.get(wave=wave)
     assert report.requested_by == manager and report.notify
@@ -176,5 +177,6 @@ def test_beat_compiles_a_closed_waves_report_and_emails_who_planned_it(wave, man
 
     assert len(mailoutbox) == 1
     assert mailoutbox[0].to == [manager.email] and "Friction report ready" in mailoutbox[0].subject
+    assert f"http://127.0.0.1:8000/api/v1/reports/{report.pk}/html" in mailoutbox[0].body
     report_compile(report_id=report.pk)
     assert len(mailoutbox) == 1
