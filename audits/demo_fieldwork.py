@@ -23,6 +23,7 @@ from django.utils import timezone
 from PIL import Image, ImageDraw, ImageFont
 
 from journeys.models import Journey, Persona, Step
+from journeys.services import LATEST_VERSION_FIRST
 
 from .checklists import rules
 from .fieldwork import photos as photo_service
@@ -153,7 +154,7 @@ def drawn_jpeg(rng: random.Random, title: str, width: int = 1200, height: int = 
 
 
 def _latest_version(journey: Journey) -> ChecklistVersion | None:
-    return ChecklistVersion.objects.filter(journey=journey).order_by("-number", "-pk").first()
+    return ChecklistVersion.objects.filter(journey=journey).order_by(*LATEST_VERSION_FIRST).first()
 
 
 def _tags(org_id: int) -> set[str]:

@@ -22,11 +22,25 @@ MAX_STEPS = 1000
 
 # ---- reads ------------------------------------------------------------------------------------
 
+#: "A journey's checklist version", wherever it is asked for, is its latest published one.
+LATEST_VERSION_FIRST = ("-published_at", "-id")
+
+
+def latest_version_ids(organization_id: int) -> dict[int, int]:
+    """Journey id -> the id of its latest published checklist version, for one organization."""
+    latest: dict[int, int] = {}
+    for journey_id, version_id in (ChecklistVersion.objects
+                                   .filter(organization_id=organization_id, journey__isnull=False)
+                                   .order_by("journey_id", *LATEST_VERSION_FIRST).values_list("journey_id", "pk")):
+        latest.setdefault(journey_id, version_id)
+    return latest
+
+
 def journey_documents(queryset: QuerySet[Journey] | None = None) -> QuerySet[Journey]:
     """Journeys ready to serialise as documents in three queries whatever their size: the journeys
     (with their latest published checklist version), their live stages, their live steps."""
     queryset = Journey.objects.all() if queryset is None else queryset
-    latest = ChecklistVersion.objects.filter(journey=OuterRef("pk")).order_by("-published_at", "-id").values("id")
+    latest = ChecklistVersion.objects.filter(journey=OuterRef("pk")).order_by(*LATEST_VERSION_FIRST).values("id")
     steps = Step.objects.filter(archived=False).order_by("position", "id")
     stages = Stage.objects.filter(archived=False).order_by("position", "id").prefetch_related(
         Prefetch("steps", queryset=steps))

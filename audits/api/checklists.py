@@ -27,7 +27,7 @@ from journeys.models import Journey
 from ..checklists import generate, publish, spreadsheet
 from ..errors import Conflict, ValidationFailed
 from ..models import ChecklistTemplate, ChecklistVersion, Client, Item, Scenario, Section
-from .base import IsManagerOrReadOnly, ManagedOrganizationField, TenantRelatedField, TenantViewSet
+from .base import IsManagerOrReadOnly, ManagedOrganizationField, TenantRelatedField, TenantViewSet, same_organization
 
 # ---- examples ---------------------------------------------------------------------------------
 
@@ -339,10 +339,8 @@ class ChecklistTemplateViewSet(TenantViewSet):
         serializer = ImportNewSerializer(data=request.data, context=self.get_serializer_context())
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
+        same_organization(data, data["organization"], "client")
         client = data.get("client")
-        if client is not None and client.organization_id != data["organization"].pk:
-            raise ValidationFailed("client: Belongs to another organization.",
-                                   fields={"client": ["Belongs to another organization."]})
         upload = data["file"]
         name = (upload.name or "").rsplit(".", 1)[0].replace("_", " ").strip() or "Imported checklist"
         template = spreadsheet.template_import(data=_read_upload(upload), organization=data["organization"],

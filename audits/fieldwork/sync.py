@@ -433,7 +433,7 @@ def sync_feed(*, user: User, membership: Membership, since: str | None) -> dict:
     and friction tags, and the server's state of each of their audits and photos. Executives, managers
     and owners also get every journey with a published checklist, for self-audits. Journeys and versions
     are rows prepared for their serializers; everything else is plain data."""
-    from journeys.services import journey_documents
+    from journeys.services import journey_documents, latest_version_ids
 
     from ..checklists.publish import version_documents
     from ..models import Location, Scenario
@@ -454,10 +454,7 @@ def sync_feed(*, user: User, membership: Membership, since: str | None) -> dict:
         status__in=[VisitStatus.APPROVED, VisitStatus.CANCELLED])
 
     self_audits = membership.role in (Role.EXECUTIVE, Role.MANAGER, Role.OWNER)
-    latest: dict[int, int] = {}
-    for journey_id, version_id in (ChecklistVersion.objects.filter(organization_id=org_id, journey__isnull=False)
-                                   .order_by("journey_id", "-number", "-pk").values_list("journey_id", "pk")):
-        latest.setdefault(journey_id, version_id)
+    latest = latest_version_ids(org_id)
 
     journey_ids = {v.wave.journey_id for v in new_visits}
     version_ids = {v.wave.checklist_version_id for v in new_visits}

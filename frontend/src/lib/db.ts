@@ -132,35 +132,29 @@ export const putAudit = (a: LocalAudit) =>
     await db.put('audits', a);
   });
 
-/**
- * Read-modify-write one audit in a single transaction, so an edit made while the outbox is
- * sending is never overwritten by the outbox's bookkeeping (and vice versa).
- */
-export async function updateAudit(id: string, change: (a: LocalAudit) => LocalAudit | void): Promise<LocalAudit | undefined> {
-  return run(async (db) => {
-    const tx = db.transaction('audits', 'readwrite');
-    const current = await tx.store.get(id);
-    if (!current) {
-      await tx.done;
-      return undefined;
-    }
-    const next = change(current) ?? current;
-    await tx.store.put(next);
-    await tx.done;
-    return next;
-  });
-}
+export const updateAudit = (id: string, change: (a: LocalAudit) => LocalAudit | void) => update('audits', id, change);
+export const updatePhoto = (id: string, change: (p: LocalPhoto) => LocalPhoto | void) => update('photos', id, change);
 
-export async function updatePhoto(id: string, change: (p: LocalPhoto) => LocalPhoto | void): Promise<LocalPhoto | undefined> {
+type StoreRow<S extends 'audits' | 'photos'> = TouchpointDB[S]['value'];
+
+/**
+ * Read-modify-write one row in a single transaction, so an edit made while the outbox is sending is
+ * never overwritten by the outbox's bookkeeping (and vice versa).
+ */
+async function update<S extends 'audits' | 'photos'>(
+  store: S,
+  id: string,
+  change: (row: StoreRow<S>) => StoreRow<S> | void,
+): Promise<StoreRow<S> | undefined> {
   return run(async (db) => {
-    const tx = db.transaction('photos', 'readwrite');
-    const current = await tx.store.get(id);
+    const tx = db.transaction(store, 'readwrite');
+    const current = (await tx.store.get(id)) as StoreRow<S> | undefined;
     if (!current) {
       await tx.done;
       return undefined;
     }
     const next = change(current) ?? current;
-    await tx.store.put(next);
+    await tx.store.put(next as never);
     await tx.done;
     return next;
   });
