@@ -25,7 +25,7 @@ from ..models import (
     Visit,
     VisitStatus,
 )
-from .sync import friction_tags, typed_copies
+from .sync import friction_marks, friction_tags, typed_copies
 
 REVIEWABLE = (AuditState.SUBMITTED, AuditState.APPROVED)
 
@@ -101,10 +101,7 @@ def audit_correct(*, audit: Audit, user: User, item_id: int, value: Any, reason:
         response.value, response.number, response.text = value, number, text
         response.save(update_fields=["value", "number", "text", "updated_at"])
         FrictionMark.objects.filter(response=response).delete()
-    if item.kind == "friction" and isinstance(value, list):
-        FrictionMark.objects.bulk_create(
-            FrictionMark(organization_id=audit.organization_id, audit=audit, response=response, step_id=item.step_id,
-                         tag=tags[mark["tag"]], severity=mark["severity"]) for mark in value)
+    FrictionMark.objects.bulk_create(friction_marks(response=response, tags=tags))
     AuditChange.objects.create(organization_id=audit.organization_id, audit=audit, kind=ChangeKind.CORRECTION,
                                item=item, old_value=old, new_value=value, reason=reason, user=user)
     fields = ["updated_at"]

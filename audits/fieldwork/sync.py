@@ -172,6 +172,15 @@ def typed_copies(kind: str, value: Any) -> tuple[float | None, str]:
     return number, text
 
 
+def friction_marks(*, response: Response, tags: dict[str, FrictionTag]) -> list[FrictionMark]:
+    """The friction marks a `friction` answer carries (unsaved), one per tag with its severity."""
+    if response.kind != "friction" or not isinstance(response.value, list):
+        return []
+    return [FrictionMark(organization_id=response.organization_id, audit_id=response.audit_id, response=response,
+                         step_id=response.step_id, tag=tags[mark["tag"]], severity=mark["severity"])
+            for mark in response.value]
+
+
 def friction_tags(*, org_id: int, audit_id: uuid.UUID, existing: bool) -> dict[str, FrictionTag]:
     """Codes usable for new answers (not retired; the organization's own tag wins over a built-in one
     of the same code), plus retired tags this audit already carried (old data stays readable)."""
@@ -373,10 +382,7 @@ def _write(*, audit: Audit, header: Header, data: dict, items: list[Item], tags:
                             step_id=item.step_id, kind=item.kind, value=body["value"], number=number, text=text,
                             detail=body.get("detail"), note=body.get("note") or "")
         responses.append(response)
-        if item.kind == "friction" and isinstance(body["value"], list):
-            marks.extend(FrictionMark(organization_id=audit.organization_id, audit=audit, response=response,
-                                      step_id=item.step_id, tag=tags[mark["tag"]], severity=mark["severity"])
-                         for mark in body["value"])
+        marks.extend(friction_marks(response=response, tags=tags))
     try:
         Response.objects.bulk_create(responses)
     except IntegrityError as exc:
@@ -457,7 +463,8 @@ def sync_feed(*, user: User, membership: Membership, since: str | None) -> dict:
     latest = latest_version_ids(org_id)
 
     journey_ids = {v.wave.journey_id for v in new_visits}
-    version_ids = {v.wave.checklist_version_id for v in new_visits}
+    visit_versions = {v.wave.checklist_version_id for v in new_visits}
+    version_ids = set(visit_versions)
     journeys_qs = Journey.objects.filter(organization_id=org_id)
     if self_audits:
         wanted = Q(pk__in=journey_ids) | Q(pk__in=latest)
@@ -466,8 +473,7 @@ def sync_feed(*, user: User, membership: Membership, since: str | None) -> dict:
         version_ids |= {vid for jid, vid in latest.items()}
         if after is not None:  # versions are immutable: only those published since are new
             version_ids = version_ids - set(ChecklistVersion.objects.filter(
-                pk__in=[vid for vid in version_ids if vid not in {v.wave.checklist_version_id for v in new_visits}],
-                published_at__lt=after).values_list("pk", flat=True))
+                pk__in=version_ids - visit_versions, published_at__lt=after).values_list("pk", flat=True))
     else:
         journeys_qs = journeys_qs.filter(Q(pk__in=journey_ids) | Q(
             pk__in=open_visits.values("wave__journey_id"), **({} if after is None else {"updated_at__gte": after})))
