@@ -6,14 +6,7 @@ import { newPhotoSync, newSyncInfo, touch } from './outbox';
 import * as sw from './stopwatch';
 import type { Checkin, LocalAudit, LocalPhoto, Timer } from './types';
 
-export interface NewAudit {
-  organization: number;
-  visit: number | null;
-  journey: number;
-  checklist_version: number;
-  persona: number | null;
-  kind: 'visit' | 'self';
-}
+export type NewAudit = Pick<LocalAudit, 'organization' | 'visit' | 'journey' | 'checklist_version' | 'persona' | 'kind'>;
 
 export async function createAudit(init: NewAudit, now = new Date()): Promise<LocalAudit> {
   const audit: LocalAudit = {
