@@ -29,8 +29,7 @@ from audits.models import (
     Visit,
     Wave,
 )
-from journeys.models import FrictionTag, Journey, Persona, Stage, Step
-from journeys.taxonomy import install_builtin_tags
+from journeys.models import Journey, Persona, Stage, Step
 
 _seq = itertools.count(1)
 
@@ -108,8 +107,6 @@ class Plan:
 
 def make_plan(org: Organization, auditor: User | None = None) -> Plan:
     n = next(_seq)
-    if not FrictionTag.objects.filter(organization=None).exists():
-        install_builtin_tags(FrictionTag)  # a transactional test before this one flushed the migration's rows
     client = Client.objects.create(organization=org, name=f"Hotel Lumen {n}", sector="Hospitality")
     journey = Journey.objects.create(organization=org, client=client, name=f"Hotel stay {n}")
     arrival = Stage.objects.create(organization=org, journey=journey, name="Arrival", position=0)

@@ -35,7 +35,6 @@ from audits.models import (
     WaveStatus,
 )
 from journeys.models import FrictionTag, Journey, Persona, Report, ShareLink, Stage, Step
-from journeys.taxonomy import install_builtin_tags
 
 # name, kind, options
 STEP_ITEMS = [
@@ -99,11 +98,8 @@ def make_wave(world: World, name: str, starts_on: dt.date, days: int = 14,
 
 
 def tag(code: str) -> FrictionTag:
-    found = FrictionTag.objects.filter(organization__isnull=True, code=code).first()
-    if found is None:  # a transactional test ran before and flushed the migration's built-in tags
-        install_builtin_tags(FrictionTag)
-        found = FrictionTag.objects.get(organization__isnull=True, code=code)
-    return found
+    # Built-in tags are there even after a transactional test's flush (tests/conftest.py puts them back).
+    return FrictionTag.objects.get(organization__isnull=True, code=code)
 
 
 def jpeg_bytes(color=(200, 80, 40), size=(400, 300)) -> bytes:
