@@ -92,7 +92,7 @@ def main() -> int:
     size = statistics.mean(len(p) for p in photos) / 1e6
     print(f"{args.photos} photos of 4000x3000 (12 MP), {size:.1f} MB each on average, EXIF orientation 6; one core; "
           f"Pillow {Image.__version__}")
-    large, small = render(photos[0])
+    large, small, _faces = render(photos[0])
     print(f"renditions: {Image.open(io.BytesIO(large)).size} and {Image.open(io.BytesIO(small)).size}")
     ours = measure(render, photos)
     baseline = measure(plain, photos)

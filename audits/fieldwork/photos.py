@@ -269,13 +269,7 @@ def blur_faces(image: Image.Image) -> tuple[Image.Image, int]:
     return image, len(boxes)
 
 
-def render(data: bytes) -> tuple[bytes, bytes]:
-    """The 1600 px and 400 px JPEGs of one photo (see `render_counting_faces`)."""
-    large, small, _faces = render_counting_faces(data)
-    return large, small
-
-
-def render_counting_faces(data: bytes) -> tuple[bytes, bytes, int]:
+def render(data: bytes) -> tuple[bytes, bytes, int]:
     """The 1600 px and 400 px JPEGs of one photo, and how many faces they have blurred. JPEGs are decoded
     at a reduced scale (draft mode: the DCT does the first halvings almost for free); the orientation is
     fixed on the small image; faces are blurred on the upright 1600 px image (settings.TOUCHPOINT_BLUR_FACES),
@@ -335,7 +329,7 @@ def photo_make_renditions(*, photo_id: uuid.UUID | str) -> Photo | None:
             raise StorageTrouble(f"{exc.__class__.__name__}: {exc}") from exc
         raise
     try:
-        large, small, faces = render_counting_faces(data)
+        large, small, faces = render(data)
     except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
         return photo_mark_failed(photo_id=photo.pk, reason=f"The photo could not be decoded: {exc}")
     if faces:

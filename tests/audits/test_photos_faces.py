@@ -69,7 +69,7 @@ def scaled(box: tuple[int, int, int, int], factor: float) -> tuple[int, int, int
 def plain_renditions(settings):
     """The renditions of the face photo without the blur step: the reference."""
     settings.TOUCHPOINT_BLUR_FACES = False
-    large, small = service.render(face_jpeg())
+    large, small, _faces = service.render(face_jpeg())
     settings.TOUCHPOINT_BLUR_FACES = True
     return decoded(large), decoded(small)
 
@@ -88,7 +88,7 @@ def test_a_face_is_blurred_in_both_renditions_and_the_rest_is_unchanged(settings
     settings.TOUCHPOINT_BLUR_FACES = True
     plain_large, plain_small = plain_renditions
     (face,) = service.find_faces(plain_large)
-    large_bytes, small_bytes, faces = service.render_counting_faces(face_jpeg())
+    large_bytes, small_bytes, faces = service.render(face_jpeg())
     assert faces == 1
     large, small = decoded(large_bytes), decoded(small_bytes)
     assert (large.size, small.size) == (plain_large.size, plain_small.size) == ((1600, 1600), (400, 400))
@@ -118,15 +118,15 @@ def test_a_photo_without_faces_is_unchanged_by_the_blur_step(settings):
     blurred, count = service.blur_faces(image)
     assert (count, blurred is image) == (0, True)
     settings.TOUCHPOINT_BLUR_FACES = True
-    with_step = service.render_counting_faces(photo)
+    with_step = service.render(photo)
     settings.TOUCHPOINT_BLUR_FACES = False
-    without_step = service.render_counting_faces(photo)
+    without_step = service.render(photo)
     assert with_step == without_step and with_step[2] == 0
 
 
 def test_the_setting_off_leaves_faces_as_they_are(settings, plain_renditions):
     settings.TOUCHPOINT_BLUR_FACES = False
-    large, small, faces = service.render_counting_faces(face_jpeg())
+    large, small, faces = service.render(face_jpeg())
     assert faces == 0
     assert len(service.find_faces(decoded(large))) == 1 and len(service.find_faces(decoded(small))) == 1
     assert decoded(large).tobytes() == plain_renditions[0].tobytes()
