@@ -3,8 +3,7 @@ journey), their published versions (read only) and scenarios."""
 
 from __future__ import annotations
 
-from django.db import transaction
-from django.db.models import OuterRef, ProtectedError, Subquery
+from django.db.models import OuterRef, Subquery
 from django.http import HttpResponse
 from django.utils.text import slugify
 from drf_spectacular.types import OpenApiTypes
@@ -25,7 +24,7 @@ from journeys.api import OrganizationOwnedSerializer, bad_field, crud_schema, er
 from journeys.models import Journey
 
 from ..checklists import generate, publish, spreadsheet
-from ..errors import Conflict, ValidationFailed
+from ..errors import ValidationFailed
 from ..models import ChecklistTemplate, ChecklistVersion, Client, Item, Scenario, Section
 from .base import IsManagerOrReadOnly, ManagedOrganizationField, TenantRelatedField, TenantViewSet, same_organization
 
@@ -264,12 +263,7 @@ class ChecklistTemplateViewSet(TenantViewSet):
         return self._answer(publish.template_update(template=template, **serializer.validated_data))
 
     def perform_destroy(self, instance):
-        try:
-            with transaction.atomic():
-                instance.delete()
-        except ProtectedError as exc:
-            raise Conflict("This template has published versions; archive it instead (status: archived).",
-                           code="template_published") from exc
+        publish.template_delete(template=instance)
 
     @extend_schema(request=None, summary="Publish the draft as the next immutable, numbered version",
                    responses={201: OpenApiResponse(response=ChecklistVersionSerializer,

@@ -23,7 +23,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, ProtectedError, QuerySet
 
 from ..errors import Conflict, ValidationFailed
 from ..models import ChecklistTemplate, ChecklistVersion, Client, Item, ItemKind, Organization, Section
@@ -438,6 +438,15 @@ def template_update(*, template: ChecklistTemplate, **changes: Any) -> Checklist
     template.draft_changed = latest is None or latest != template.draft
     template.save()
     return template
+
+
+def template_delete(*, template: ChecklistTemplate) -> None:
+    try:
+        with transaction.atomic():
+            template.delete()
+    except ProtectedError as exc:
+        raise Conflict("This template has published versions; archive it instead (status: archived).",
+                       code="template_published") from exc
 
 
 def template_publish(*, template: ChecklistTemplate, user=None) -> ChecklistVersion:
