@@ -27,6 +27,7 @@ $(PWA_STAMP): $(PWA_SOURCES)
 pwa: $(PWA_STAMP)
 
 migrate: install
+	$(BIN)/python manage.py prepare_var
 	$(BIN)/python manage.py migrate --noinput
 
 demo: migrate

@@ -1,53 +1,6 @@
 from django.contrib import admin
-from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
-from .models import Client, Membership, Organization, User
-
-
-class MembershipInline(admin.TabularInline):
-    model = Membership
-    extra = 0
-    autocomplete_fields = ["organization", "client"]
-    fk_name = "user"
-
-
-@admin.register(User)
-class UserAdmin(BaseUserAdmin):
-    ordering = ["email"]
-    list_display = ["email", "name", "is_staff", "is_active"]
-    search_fields = ["email", "name"]
-    inlines = [MembershipInline]
-    fieldsets = (
-        (None, {"fields": ("email", "password")}),
-        ("Profile", {"fields": ("name", "language")}),
-        ("Permissions", {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")}),
-        ("Dates", {"fields": ("last_login", "date_joined")}),
-    )
-    add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),)
-
-
-@admin.register(Organization)
-class OrganizationAdmin(admin.ModelAdmin):
-    list_display = ["name", "slug", "created_at"]
-    search_fields = ["name", "slug"]
-    prepopulated_fields = {"slug": ("name",)}
-
-
-@admin.register(Client)
-class ClientAdmin(admin.ModelAdmin):
-    list_display = ["name", "organization", "sector"]
-    list_filter = ["organization"]
-    search_fields = ["name"]
-
-
-@admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
-    list_display = ["user", "organization", "role", "client"]
-    list_filter = ["role", "organization"]
-    autocomplete_fields = ["user", "organization", "client"]
-
-
-from .models import (  # noqa: E402
+from audits.models import (
     Audit,
     AuditChange,
     ChecklistTemplate,
@@ -57,9 +10,11 @@ from .models import (  # noqa: E402
     Item,
     Location,
     Photo,
+    Report,
     Response,
     Scenario,
     Section,
+    ShareLink,
     Visit,
     Wave,
 )
@@ -151,3 +106,30 @@ class PhotoAdmin(ReadOnlyAdmin):
 @admin.register(AuditChange)
 class AuditChangeAdmin(ReadOnlyAdmin):
     list_display = ["audit", "kind", "item", "user", "created_at"]
+
+
+# Reports are compiled by Celery: the admin shows them (and their share links) read-only.
+
+
+
+@admin.register(Report)
+class ReportAdmin(admin.ModelAdmin):
+    list_display = ["title", "number", "state", "progress", "organization", "created_at", "finished_at"]
+    list_filter = ["state", "organization"]
+    search_fields = ["title"]
+    exclude = ["result"]
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(ShareLink)
+class ShareLinkAdmin(admin.ModelAdmin):
+    list_display = ["report", "created_by", "expires_at", "revoked_at", "opened_count"]
+    list_filter = ["organization"]
+
+    def has_add_permission(self, request):
+        return False

@@ -84,9 +84,9 @@ def read_queries(client, url: str) -> int:
 def main() -> int:
     from rest_framework.test import APIClient
 
+    from accounts.models import Client, Membership, Organization, User
     from audits.checklists import spreadsheet
     from audits.checklists.publish import template_create, template_publish, template_update
-    from audits.models import Client, Membership, Organization, User
     from journeys.services import journey_write
 
     org = Organization.objects.create(name="Bench", slug="bench")

@@ -64,7 +64,8 @@ def prepare() -> dict:
     django.setup()
     from rest_framework.authtoken.models import Token
 
-    from audits.models import ChecklistTemplate, ChecklistVersion, Client, Item, Membership, Organization, Section, User
+    from accounts.models import Client, Membership, Organization, User
+    from audits.models import ChecklistTemplate, ChecklistVersion, Item, Section
     from journeys.models import Journey, Stage, Step
 
     org, _ = Organization.objects.get_or_create(slug="bench-ingest", defaults={"name": "Bench ingest"})

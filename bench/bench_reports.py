@@ -1,7 +1,7 @@
 """Friction reports against PostgreSQL: 10,000 approved walks of 40 responses each (plus a previous wave
 of a fifth of that, for the trend, and executives' self-audits), then
 
-- the data phase: the per-step figures through the ORM (journeys.reports.aggregate.step_figures) beside one
+- the data phase: the per-step figures through the ORM (audits.reports.aggregate.step_figures) beside one
   raw SQL aggregate of the same numbers (PostgreSQL's percentile_cont / percentile_disc) — goal: within 2×;
   and the whole result document (heat map, trend, tier gap, perception gap, evidence);
 - the whole HTML report (data + page) — goal: under 10 s; the PDF from it — goal: under 30 s;
@@ -99,18 +99,8 @@ def generate(audits: int, seed: int = 7) -> dict:
     from django.db import connection
     from PIL import Image
 
-    from audits.models import (
-        ChecklistTemplate,
-        ChecklistVersion,
-        Client,
-        Item,
-        Location,
-        Membership,
-        Organization,
-        Section,
-        User,
-        Wave,
-    )
+    from accounts.models import Client, Membership, Organization, User
+    from audits.models import ChecklistTemplate, ChecklistVersion, Item, Location, Section, Wave
     from journeys.models import FrictionTag, Journey, Persona, Stage, Step
 
     rng = random.Random(seed)
@@ -315,11 +305,11 @@ def raw_sql(params: dict) -> dict:
 # -- the compile, in a fresh process (for its peak memory) --------------------------------------------
 
 def compile_child(report_id: int) -> None:
-    from journeys.models import Report
-    from journeys.reports import render
-    from journeys.reports.aggregate import build
-    from journeys.reports.compile import report_compile
-    from journeys.reports.scope import Scope
+    from audits.models import Report
+    from audits.reports import render
+    from audits.reports.aggregate import build
+    from audits.reports.compile import report_compile
+    from audits.reports.scope import Scope
 
     report = Report.objects.get(pk=report_id)
     scope = Scope.from_json(report.organization_id, report.scope)
@@ -356,8 +346,8 @@ def main() -> int:
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
-    from journeys.reports.aggregate import step_figures
-    from journeys.reports.compile import report_request, report_scope
+    from audits.reports.aggregate import step_figures
+    from audits.reports.compile import report_request, report_scope
 
     print(f"friction reports: {args.audits:,} approved walks × 40 responses, PostgreSQL database {BENCH_DB}")
     seconds, data = timed(lambda: generate(args.audits))

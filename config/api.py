@@ -3,11 +3,11 @@
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
-from audits.api import accounts
+from accounts.api import views as accounts
 from audits.api import checklists as checklists_api
 from audits.api import fieldwork as fieldwork_api
+from audits.api import reports as api_reports
 from journeys import api as journeys_api
-from journeys import api_reports
 
 router = DefaultRouter(trailing_slash=False)
 router.register("organizations", accounts.OrganizationViewSet, basename="organization")

@@ -3,9 +3,8 @@ from django.urls import include, path, re_path
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from journeys.api_reports import shared_report
-
-from . import views
+from audits.api.reports import shared_report
+from config import views
 
 urlpatterns = [
     path("", RedirectView.as_view(url="/app/", permanent=False)),

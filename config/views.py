@@ -8,7 +8,7 @@ from django.conf import settings
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.views.decorators.cache import never_cache
 
-from audits.health import describe_backends, health
+from config.health import describe_backends, health
 
 
 @never_cache

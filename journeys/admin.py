@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import FrictionTag, Journey, Persona, Stage, Step
+from journeys.models import FrictionTag, Journey, Persona, Stage, Step
 
 
 class StepInline(admin.TabularInline):
@@ -38,30 +38,3 @@ class PersonaAdmin(admin.ModelAdmin):
 class FrictionTagAdmin(admin.ModelAdmin):
     list_display = ["code", "label", "organization", "retired_at"]
     list_filter = ["organization"]
-
-
-# Reports are compiled by Celery: the admin shows them (and their share links) read-only.
-from .models import Report, ShareLink  # noqa: E402
-
-
-@admin.register(Report)
-class ReportAdmin(admin.ModelAdmin):
-    list_display = ["title", "number", "state", "progress", "organization", "created_at", "finished_at"]
-    list_filter = ["state", "organization"]
-    search_fields = ["title"]
-    exclude = ["result"]
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_add_permission(self, request):
-        return False
-
-
-@admin.register(ShareLink)
-class ShareLinkAdmin(admin.ModelAdmin):
-    list_display = ["report", "created_by", "expires_at", "revoked_at", "opened_count"]
-    list_filter = ["organization"]
-
-    def has_add_permission(self, request):
-        return False

@@ -8,13 +8,12 @@ from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from audits.api.base import ManagedOrganizationField, TenantRelatedField, TenantViewSet, same_organization
-from audits.errors import NotAllowed
-from audits.models import Client
-from audits.tenancy import MANAGING_ROLES
-
-from . import services
-from .models import Channel, FrictionTag, Journey, Persona
+from accounts.api.base import ManagedOrganizationField, TenantRelatedField, TenantViewSet, same_organization
+from accounts.errors import NotAllowed
+from accounts.models import Client
+from accounts.tenancy import MANAGING_ROLES
+from journeys import services
+from journeys.models import Channel, FrictionTag, Journey, Persona
 
 
 def require_manager(user, organization_id: int) -> None:

@@ -10,10 +10,9 @@ from django.db import transaction
 from django.db.models import ForeignObjectRel, OuterRef, Prefetch, ProtectedError, QuerySet, Subquery
 from django.utils import timezone
 
-from audits.errors import Conflict, NotAllowed, ValidationFailed
-from audits.models import ChecklistVersion, Client, Organization
-
-from .models import FrictionTag, Journey, Stage, Step
+from accounts.errors import Conflict, NotAllowed, ValidationFailed
+from accounts.models import Client, Organization
+from journeys.models import FrictionTag, Journey, Stage, Step
 
 STEP_FIELDS = ["name", "touchpoint", "channel", "promise_level", "promise_text", "reach", "expected_seconds",
                "moment_of_truth"]
@@ -26,21 +25,13 @@ MAX_STEPS = 1000
 LATEST_VERSION_FIRST = ("-published_at", "-id")
 
 
-def latest_version_ids(organization_id: int) -> dict[int, int]:
-    """Journey id -> the id of its latest published checklist version, for one organization."""
-    latest: dict[int, int] = {}
-    for journey_id, version_id in (ChecklistVersion.objects
-                                   .filter(organization_id=organization_id, journey__isnull=False)
-                                   .order_by("journey_id", *LATEST_VERSION_FIRST).values_list("journey_id", "pk")):
-        latest.setdefault(journey_id, version_id)
-    return latest
-
-
 def journey_documents(queryset: QuerySet[Journey] | None = None) -> QuerySet[Journey]:
     """Journeys ready to serialise as documents in three queries whatever their size: the journeys
     (with their latest published checklist version), their live stages, their live steps."""
     queryset = Journey.objects.all() if queryset is None else queryset
-    latest = ChecklistVersion.objects.filter(journey=OuterRef("pk")).order_by(*LATEST_VERSION_FIRST).values("id")
+    # The checklist versions (a higher floor) point at the journey: reached through that relation, not imported.
+    versions = Journey._meta.get_field("checklist_versions").related_model
+    latest = versions.objects.filter(journey=OuterRef("pk")).order_by(*LATEST_VERSION_FIRST).values("id")
     steps = Step.objects.filter(archived=False).order_by("position", "id")
     stages = Stage.objects.filter(archived=False).order_by("position", "id").prefetch_related(
         Prefetch("steps", queryset=steps))

@@ -3,8 +3,18 @@ from __future__ import annotations
 import pytest
 from rest_framework.test import APIClient
 
-from audits.models import Client, Membership, Organization, User
-from audits.tenancy import Role
+from accounts.models import Client, Membership, Organization, User
+from accounts.tenancy import Role
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _var_folders():
+    """The folders the defaults use (the filesystem broker's queue among them): settings never make them."""
+    from django.conf import settings
+
+    from config.var import prepare
+
+    prepare(settings.VAR_DIR)
 
 
 @pytest.fixture(autouse=True)

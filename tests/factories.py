@@ -8,7 +8,7 @@ from collections.abc import Callable
 import factory
 from factory.django import DjangoModelFactory
 
-from audits.models import Client, Membership, Organization, User
+from accounts.models import Client, Membership, Organization, User
 
 
 class OrganizationFactory(DjangoModelFactory):
@@ -62,6 +62,6 @@ from tests.journeys.makers import MAP_MAKERS  # noqa: E402
 MAKERS.update(MAP_MAKERS)
 
 # Reports and their share links.
-from tests.journeys.report_factories import REPORT_MAKERS  # noqa: E402
+from tests.audits.report_factories import REPORT_MAKERS  # noqa: E402
 
 MAKERS.update(REPORT_MAKERS)

@@ -13,19 +13,16 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 from PIL import Image
 
+from accounts.models import Client, Membership, Organization, User
 from audits.models import (
     Audit,
     ChecklistTemplate,
     ChecklistVersion,
-    Client,
     Item,
     Location,
-    Membership,
-    Organization,
     Photo,
     PhotoState,
     Section,
-    User,
     Visit,
     Wave,
 )

@@ -20,13 +20,19 @@ from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
+from accounts.api.base import (
+    IsManagerOrReadOnly,
+    ManagedOrganizationField,
+    TenantRelatedField,
+    TenantViewSet,
+    same_organization,
+)
+from accounts.errors import ValidationFailed
+from accounts.models import Client
+from audits.checklists import generate, publish, spreadsheet
+from audits.models import ChecklistTemplate, ChecklistVersion, Item, Scenario, Section
 from journeys.api import OrganizationOwnedSerializer, bad_field, crud_schema, error_response, require_manager
 from journeys.models import Journey
-
-from ..checklists import generate, publish, spreadsheet
-from ..errors import ValidationFailed
-from ..models import ChecklistTemplate, ChecklistVersion, Client, Item, Scenario, Section
-from .base import IsManagerOrReadOnly, ManagedOrganizationField, TenantRelatedField, TenantViewSet, same_organization
 
 # ---- examples ---------------------------------------------------------------------------------
 

@@ -17,32 +17,22 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.api.base import (
+    IsManagerOrReadOnly,
+    ManagedOrganizationField,
+    TenantRelatedField,
+    TenantViewSet,
+    same_organization,
+)
+from accounts.errors import NotAllowed, ValidationFailed
+from accounts.models import Client, Membership, Organization, User
+from accounts.tenancy import MANAGING_ROLES
+from audits.api.checklists import ChecklistVersionSerializer
+from audits.fieldwork import photos as photo_service
+from audits.fieldwork import planning, review, sync
+from audits.models import Audit, AuditChange, AuditKind, Location, Photo, PhotoState, Scenario, Visit, Wave
+from audits.models import Response as AuditResponse
 from journeys.api import JourneySerializer
-
-from ..errors import NotAllowed, ValidationFailed
-from ..fieldwork import photos as photo_service
-from ..fieldwork import planning, review, sync
-from ..models import (
-    Audit,
-    AuditChange,
-    AuditKind,
-    Client,
-    Location,
-    Membership,
-    Organization,
-    Photo,
-    PhotoState,
-    Scenario,
-    User,
-    Visit,
-    Wave,
-)
-from ..models import (
-    Response as AuditResponse,
-)
-from ..tenancy import MANAGING_ROLES
-from .base import IsManagerOrReadOnly, ManagedOrganizationField, TenantRelatedField, TenantViewSet, same_organization
-from .checklists import ChecklistVersionSerializer
 
 
 def is_manager_of(user, organization_id: int) -> bool:

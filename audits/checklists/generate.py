@@ -8,8 +8,8 @@ from typing import Any
 
 from django.utils.text import slugify
 
-from ..models import ChecklistTemplate
-from .publish import template_create
+from audits.checklists.publish import template_create
+from audits.models import ChecklistTemplate
 
 
 def _prefix(step, taken: set[str], index: int) -> str:

@@ -25,9 +25,11 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.db.models import Prefetch, ProtectedError, QuerySet
 
-from ..errors import Conflict, ValidationFailed
-from ..models import ChecklistTemplate, ChecklistVersion, Client, Item, ItemKind, Organization, Section
-from .rules import SCORING_KINDS, check_answer, choice_values
+from accounts.errors import Conflict, ValidationFailed
+from accounts.models import Client, Organization
+from audits.checklists.rules import SCORING_KINDS, check_answer, choice_values
+from audits.models import ChecklistTemplate, ChecklistVersion, Item, ItemKind, Section
+from journeys.services import LATEST_VERSION_FIRST
 
 Path = tuple[str | int, ...]
 
@@ -495,3 +497,13 @@ def version_documents(queryset: QuerySet[ChecklistVersion] | None = None) -> Que
     items = Item.objects.order_by("position", "id")
     sections = Section.objects.order_by("position", "id").prefetch_related(Prefetch("items", queryset=items))
     return queryset.prefetch_related(Prefetch("sections", queryset=sections))
+
+
+def latest_version_ids(organization_id: int) -> dict[int, int]:
+    """Journey id -> the id of its latest published checklist version, for one organization."""
+    latest: dict[int, int] = {}
+    for journey_id, version_id in (ChecklistVersion.objects
+                                   .filter(organization_id=organization_id, journey__isnull=False)
+                                   .order_by("journey_id", *LATEST_VERSION_FIRST).values_list("journey_id", "pk")):
+        latest.setdefault(journey_id, version_id)
+    return latest

@@ -31,9 +31,17 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-from ..errors import ValidationFailed
-from ..models import ChecklistTemplate, Client, Organization
-from .publish import KINDS, DraftError, check_draft, journey_step_ids, template_create, template_update
+from accounts.errors import ValidationFailed
+from accounts.models import Client, Organization
+from audits.checklists.publish import (
+    KINDS,
+    DraftError,
+    check_draft,
+    journey_step_ids,
+    template_create,
+    template_update,
+)
+from audits.models import ChecklistTemplate
 
 ITEM_COLUMNS = ["type", "name", "label", "hint", "required", "critical", "weight", "step", "shown_when", "min",
                 "max", "unit", "measure", "min_count"]

@@ -14,18 +14,19 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
+from celery import shared_task
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import OperationalError, transaction
 from django.utils import timezone
 from PIL import ExifTags, Image, ImageFilter, ImageOps, UnidentifiedImageError
 
+from accounts.errors import Conflict, DomainError, NotAllowed, ValidationFailed
+from accounts.models import User
+from audits.fieldwork.sync import FROZEN_STATES, NotFound
+from audits.models import Audit, Item, Photo, PhotoState
+from audits.models.fieldwork import photo_rendition_path
 from journeys.models import Step
-
-from ..errors import Conflict, DomainError, NotAllowed, ValidationFailed
-from ..models import Audit, Item, Photo, PhotoState, User
-from ..models.fieldwork import photo_rendition_path
-from .sync import FROZEN_STATES, NotFound
 
 if TYPE_CHECKING:
     import cv2
@@ -187,8 +188,6 @@ def photo_put(*, user: User, photo_id: uuid.UUID, upload, sha256: str, audit_id:
             if saved_name:
                 photo.original.storage.delete(saved_name)
             raise
-        from ..tasks import make_photo_renditions
-
         make_photo_renditions.delay_on_commit(str(photo.pk))
     return PhotoPutResult(photo=photo, created=True)
 
@@ -355,3 +354,28 @@ def photos_stuck(*, older_than: timedelta, limit: int = 500) -> list[str]:
     cutoff = timezone.now() - older_than
     return [str(pk) for pk in Photo.objects.filter(state=PhotoState.PROCESSING, updated_at__lt=cutoff)
             .order_by("updated_at").values_list("pk", flat=True)[:limit]]
+
+
+RENDITION_MAX_RETRIES = 5
+
+
+def rendition_backoff(retries: int) -> int:
+    """5 s, 10 s, 20 s … at most 10 minutes: always below Redis' visibility timeout."""
+    return min(600, 5 * 2 ** retries)
+
+
+@shared_task(bind=True, name="audits.make_photo_renditions", acks_late=True, reject_on_worker_lost=True,
+             max_retries=RENDITION_MAX_RETRIES)
+def make_photo_renditions(self, photo_id: str) -> str:
+    """The 1600 px and 400 px renditions of one photo. Safe to run twice, or again after a worker died
+    half-way: it re-fetches the photo and does nothing when the renditions exist. Storage or database
+    trouble is retried with back-off; then the photo is marked failed with the reason, never silently."""
+    try:
+        photo = photo_make_renditions(photo_id=photo_id)
+    except RETRYABLE as exc:
+        if self.request.retries >= self.max_retries:
+            photo_mark_failed(photo_id=photo_id,
+                              reason=f"Renditions failed after {self.request.retries + 1} attempts: {exc}")
+            return "failed"
+        raise self.retry(exc=exc, countdown=rendition_backoff(self.request.retries)) from exc
+    return photo.state if photo is not None else "gone"

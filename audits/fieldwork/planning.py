@@ -13,9 +13,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from ..errors import Conflict, ValidationFailed
-from ..models import Client, Location, Membership, Scenario, User, Visit, VisitStatus, Wave, WaveStatus
-from ..tenancy import Role
+from accounts.errors import Conflict, ValidationFailed
+from accounts.models import Client, Membership, User
+from accounts.tenancy import Role
+from audits.models import Location, Scenario, Visit, VisitStatus, Wave, WaveStatus
 
 #: Roles that can be sent on a visit.
 FIELD_ROLES = (Role.AUDITOR, Role.MANAGER, Role.OWNER)

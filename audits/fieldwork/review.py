@@ -11,9 +11,11 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from ..checklists import rules
-from ..errors import Conflict, ValidationFailed
-from ..models import (
+from accounts.errors import Conflict, ValidationFailed
+from accounts.models import User
+from audits.checklists import rules
+from audits.fieldwork.sync import friction_marks, friction_tags, typed_copies
+from audits.models import (
     Audit,
     AuditChange,
     AuditState,
@@ -21,11 +23,9 @@ from ..models import (
     FrictionMark,
     Item,
     Response,
-    User,
     Visit,
     VisitStatus,
 )
-from .sync import friction_marks, friction_tags, typed_copies
 
 REVIEWABLE = (AuditState.SUBMITTED, AuditState.APPROVED)
 

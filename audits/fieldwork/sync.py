@@ -22,11 +22,11 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from journeys.models import FrictionTag, Journey, Persona, Step
-
-from ..checklists import rules
-from ..errors import Conflict, DomainError, NotAllowed, ValidationFailed
-from ..models import (
+from accounts.errors import Conflict, DomainError, NotAllowed, ValidationFailed
+from accounts.models import Membership, User
+from accounts.tenancy import Role
+from audits.checklists import rules
+from audits.models import (
     Audit,
     AuditKind,
     AuditState,
@@ -34,15 +34,13 @@ from ..models import (
     Expectation,
     FrictionMark,
     Item,
-    Membership,
     Photo,
     Response,
-    User,
     Visit,
     VisitStatus,
     Wave,
 )
-from ..tenancy import Role
+from journeys.models import FrictionTag, Journey, Persona, Step
 
 #: Item kinds whose answer is kept as a number, and as text, beside the JSON value (for reports).
 NUMBER_KINDS = frozenset({"effort", "delivered_level", "duration", "number", "score"})
@@ -439,10 +437,9 @@ def sync_feed(*, user: User, membership: Membership, since: str | None) -> dict:
     and friction tags, and the server's state of each of their audits and photos. Executives, managers
     and owners also get every journey with a published checklist, for self-audits. Journeys and versions
     are rows prepared for their serializers; everything else is plain data."""
-    from journeys.services import journey_documents, latest_version_ids
-
-    from ..checklists.publish import version_documents
-    from ..models import Location, Scenario
+    from audits.checklists.publish import latest_version_ids, version_documents
+    from audits.models import Location, Scenario
+    from journeys.services import journey_documents
 
     now = timezone.now()
     after = decode_cursor(since)

@@ -1,6 +1,13 @@
-from .accounts import Client, Membership, Organization, User
-from .checklists import ChecklistTemplate, ChecklistVersion, Item, ItemKind, Scenario, Section, TemplateStatus
-from .fieldwork import (
+from audits.models.checklists import (
+    ChecklistTemplate,
+    ChecklistVersion,
+    Item,
+    ItemKind,
+    Scenario,
+    Section,
+    TemplateStatus,
+)
+from audits.models.fieldwork import (
     Audit,
     AuditChange,
     AuditKind,
@@ -17,10 +24,12 @@ from .fieldwork import (
     Wave,
     WaveStatus,
 )
+from audits.models.reports import Report, ReportState, ShareLink
 
 __all__ = [
+    "Report", "ReportState", "ShareLink",
     "Audit", "AuditChange", "AuditKind", "AuditState", "ChangeKind", "ChecklistTemplate", "ChecklistVersion",
-    "Client", "Expectation", "FrictionMark", "Item", "ItemKind", "Location", "Membership", "Organization",
-    "Photo", "PhotoState", "Response", "Scenario", "Section", "TemplateStatus", "User", "Visit", "VisitStatus",
+    "Expectation", "FrictionMark", "Item", "ItemKind", "Location",
+    "Photo", "PhotoState", "Response", "Scenario", "Section", "TemplateStatus", "Visit", "VisitStatus",
     "Wave", "WaveStatus",
 ]

@@ -8,7 +8,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 
-from ..tenancy import Role, TenantModel, TenantQuerySet
+from accounts.tenancy import Role, TenantModel, TenantQuerySet
 
 
 class VersionQuerySet(TenantQuerySet):
@@ -47,7 +47,7 @@ class ChecklistTemplate(TenantModel):
     """The editable side. `draft` is the whole definition as one document (sections, items, choices),
     the same shape the spreadsheet import/export and the API use; publishing freezes it as a version."""
 
-    client = models.ForeignKey("audits.Client", null=True, blank=True, on_delete=models.CASCADE,
+    client = models.ForeignKey("accounts.Client", null=True, blank=True, on_delete=models.CASCADE,
                                related_name="checklist_templates")
     journey = models.ForeignKey("journeys.Journey", null=True, blank=True, on_delete=models.SET_NULL,
                                 related_name="checklist_templates")
@@ -137,7 +137,7 @@ class Item(TenantModel):
 class Scenario(TenantModel):
     """The brief a mystery shopper follows ("ask to return a gift without a receipt")."""
 
-    client = models.ForeignKey("audits.Client", null=True, blank=True, on_delete=models.CASCADE,
+    client = models.ForeignKey("accounts.Client", null=True, blank=True, on_delete=models.CASCADE,
                                related_name="scenarios")
     journey = models.ForeignKey("journeys.Journey", null=True, blank=True, on_delete=models.SET_NULL,
                                 related_name="scenarios")

@@ -9,11 +9,11 @@ import uuid
 from django.conf import settings
 from django.db import models
 
-from ..tenancy import ClientScopedQuerySet, Role, TenantModel, TenantQuerySet
+from accounts.tenancy import ClientScopedQuerySet, Role, TenantModel, TenantQuerySet
 
 
 class Location(TenantModel):
-    client = models.ForeignKey("audits.Client", on_delete=models.CASCADE, related_name="locations")
+    client = models.ForeignKey("accounts.Client", on_delete=models.CASCADE, related_name="locations")
     name = models.CharField(max_length=200)
     address = models.CharField(max_length=300, blank=True)
     latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
@@ -39,7 +39,7 @@ class WaveStatus(models.TextChoices):
 class Wave(TenantModel):
     """A round of audits for a client: a journey, a published checklist version, a persona, a period."""
 
-    client = models.ForeignKey("audits.Client", on_delete=models.CASCADE, related_name="waves")
+    client = models.ForeignKey("accounts.Client", on_delete=models.CASCADE, related_name="waves")
     journey = models.ForeignKey("journeys.Journey", on_delete=models.PROTECT, related_name="waves")
     checklist_version = models.ForeignKey("audits.ChecklistVersion", on_delete=models.PROTECT, related_name="waves")
     persona = models.ForeignKey("journeys.Persona", null=True, blank=True, on_delete=models.PROTECT,

@@ -5,11 +5,12 @@ from pathlib import Path
 
 import dj_database_url
 
-from .env import env_bool, env_int, env_list, env_str
+from config.settings.env import env_bool, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
+# Where the defaults keep their files (the database, media, the broker's folders). Settings make no folders:
+# `manage.py prepare_var` does, and `make run` / the test suite call it.
 VAR_DIR = Path(env_str("TOUCHPOINT_VAR_DIR", str(BASE_DIR / "var")))
-VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 # A placeholder only good for a laptop; production.py refuses to start with it.
 INSECURE_DEFAULT_SECRET_KEY = "insecure-dev-only-touchpoint-secret-key-change-me-0123456789"  # noqa: S105
@@ -35,8 +36,9 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "storages",
-    "audits",
+    "accounts",
     "journeys",
+    "audits",
 ]
 
 MIDDLEWARE = [
@@ -86,7 +88,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-AUTH_USER_MODEL = "audits.User"
+AUTH_USER_MODEL = "accounts.User"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -102,7 +104,6 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
-STATIC_ROOT.mkdir(exist_ok=True)
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env_str("TOUCHPOINT_MEDIA_ROOT", str(VAR_DIR / "media")))
 # The built PWA (frontend/dist), served at /app/ by config.views.
@@ -136,8 +137,6 @@ else:
 BROKER_DIR = VAR_DIR / "broker"
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "filesystem://")
 if CELERY_BROKER_URL.startswith("filesystem://"):
-    for sub in ("queue", "processed", "control"):
-        (BROKER_DIR / sub).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(BROKER_DIR / "queue"),
         "data_folder_out": str(BROKER_DIR / "queue"),
@@ -168,7 +167,7 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_PAGINATION_CLASS": "audits.api.pagination.Pagination",
+    "DEFAULT_PAGINATION_CLASS": "accounts.api.pagination.Pagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
@@ -176,7 +175,7 @@ REST_FRAMEWORK = {
         "rest_framework.filters.OrderingFilter",
     ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "EXCEPTION_HANDLER": "audits.api.errors.exception_handler",
+    "EXCEPTION_HANDLER": "accounts.api.errors.exception_handler",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
@@ -224,32 +223,18 @@ LOGGING = {
 # Swagger UI from the sidecar package: the docs work with no CDN (and offline).
 SPECTACULAR_SETTINGS.update({"SWAGGER_UI_DIST": "SIDECAR", "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
                              "REDOC_DIST": "SIDECAR"})
-
-# Seeders of later slices (each app owns its demo rows); see audits.demo.
-# Journeys, personas, published checklists and scenarios first: the later seeders walk them.
-TOUCHPOINT_DEMO_STEPS: list[str] = ["journeys.demo.seed_journeys"]
-# Fieldwork demo: walks the journeys the journeys/checklists seeder made, so it runs after that one (keep
-# that one above this line) and before the reports seeder, which compiles its closed wave.
-TOUCHPOINT_DEMO_STEPS.append("audits.demo_fieldwork.seed_fieldwork")
-
 # Fieldwork's enums share field names ("kind", "state") with others: name them in the schema.
-SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update({
-    "AuditKindEnum": "audits.models.fieldwork.AuditKind", "AuditStateEnum": "audits.models.fieldwork.AuditState"})
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = {
+    "AuditKindEnum": "audits.models.fieldwork.AuditKind", "AuditStateEnum": "audits.models.fieldwork.AuditState"}
 
 # A check-in farther than this from the visit's location is flagged for review (never refused).
 CHECKIN_FLAG_DISTANCE_M = env_int("TOUCHPOINT_CHECKIN_FLAG_DISTANCE_M", 500)
-# The photo watchdog (beat): renditions whose task was lost are enqueued again (audits.requeue_stuck_photos).
-CELERY_BEAT_SCHEDULE = {**globals().get("CELERY_BEAT_SCHEDULE", {}),
-                        "audits-requeue-stuck-photos": {"task": "audits.requeue_stuck_photos", "schedule": 300}}
 
-# Friction reports (journeys.reports). Beat compiles the report of each wave that closes; the requester is
-# e-mailed when it is ready. TOUCHPOINT_REPORT_TEST_PAUSE ("percent:seconds") exists only for the test that
-# kills a worker mid-compile; leave it empty.
+# Celery beat: the photo watchdog enqueues again the renditions whose task was lost; the report of each wave
+# that closes is compiled (the requester is e-mailed when it is ready) and reports whose task was lost are
+# queued again.
 CELERY_BEAT_SCHEDULE = {
-    **globals().get("CELERY_BEAT_SCHEDULE", {}),
-    "journeys-reports-of-closed-waves": {"task": "journeys.compile_closed_waves",
-                                         "schedule": env_int("TOUCHPOINT_REPORT_BEAT_SECONDS", 300)},
+    "audits-requeue-stuck-photos": {"task": "audits.requeue_stuck_photos", "schedule": 300},
+    "audits-reports-of-closed-waves": {"task": "audits.compile_closed_waves",
+                                       "schedule": env_int("TOUCHPOINT_REPORT_BEAT_SECONDS", 300)},
 }
-TOUCHPOINT_REPORT_TEST_PAUSE = env_str("TOUCHPOINT_REPORT_TEST_PAUSE", "")
-# The report seeder compiles the demo's closed wave, so it runs after the fieldwork seeder: keep it last.
-TOUCHPOINT_DEMO_STEPS.append("journeys.reports.demo.seed_demo_report")

@@ -2,9 +2,9 @@
 
 from django.core.exceptions import ImproperlyConfigured
 
-from .base import *  # noqa: F403
-from .base import INSECURE_DEFAULT_SECRET_KEY, SECRET_KEY
-from .env import env_bool, env_int
+from config.settings.base import *  # noqa: F403
+from config.settings.base import INSECURE_DEFAULT_SECRET_KEY, SECRET_KEY
+from config.settings.env import env_bool, env_int
 
 if env_bool("DJANGO_DEBUG", False):
     raise ImproperlyConfigured("DJANGO_DEBUG is on: production never runs with DEBUG.")

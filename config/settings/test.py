@@ -1,6 +1,6 @@
 """The test suite: the same settings as a laptop, with a fast password hasher."""
 
-from .base import *  # noqa: F403
+from config.settings.base import *  # noqa: F403
 
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -271,8 +271,7 @@ def test_a_workbook_that_unpacks_to_too_much_is_refused(org, monkeypatch):
 def test_the_demo_checklists_round_trip(settings, export):
     from audits.demo import seed_demo
 
-    settings.TOUCHPOINT_DEMO_STEPS = ["journeys.demo.seed_journeys"]
-    demo = seed_demo()
+    demo = seed_demo(upto="journeys")
     templates = list(ChecklistTemplate.objects.all())
     assert len(templates) == 5
     for template in templates:

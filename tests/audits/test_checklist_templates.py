@@ -9,8 +9,9 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from accounts.models import Client
 from audits.checklists.publish import template_create, template_publish
-from audits.models import ChecklistTemplate, ChecklistVersion, Client, Item, Scenario, Section
+from audits.models import ChecklistTemplate, ChecklistVersion, Item, Scenario, Section
 from tests.journeys.makers import draft_doc, make_journey, make_template, make_version
 
 pytestmark = pytest.mark.django_db

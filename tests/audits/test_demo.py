@@ -2,8 +2,8 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management import call_command
 
+from accounts.models import Client, Membership, Organization, User
 from audits.demo import DEMO_PASSWORD, seed_demo
-from audits.models import Client, Membership, Organization, User
 
 pytestmark = pytest.mark.django_db
 

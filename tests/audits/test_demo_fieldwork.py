@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 
 from audits.demo import seed_demo
-from audits.demo_fieldwork import SHOWCASE, seed_fieldwork
+from audits.demo.fieldwork import SHOWCASE, seed_fieldwork
 from audits.models import Audit, Expectation, FrictionMark, Photo, Response, Visit, Wave
 from journeys.models import Step
 from tests.fieldwork_makers import make_plan
@@ -22,8 +22,7 @@ def counts():
 
 @pytest.fixture
 def demo(settings):
-    settings.TOUCHPOINT_DEMO_STEPS = []
-    demo = seed_demo()
+    demo = seed_demo(upto="accounts")
     for _ in range(2):  # stand-ins for the journeys seeder: a hotel stay with its light switch
         plan = make_plan(demo.organization)
         Step.objects.filter(pk=plan.steps[0].pk).update(name="Switch the room's lights on")
@@ -53,15 +52,13 @@ def test_the_demo_walks_tell_their_stories_and_load_only_once(demo):
 
 
 def test_without_journeys_the_seeder_does_nothing(settings):
-    settings.TOUCHPOINT_DEMO_STEPS = []
-    demo = seed_demo()
+    demo = seed_demo(upto="accounts")
     seed_fieldwork(demo)
     assert counts() == (0, 0, 0, 0, 0, 0, 0)
 
 
 def test_the_showcase_journey_is_walked_in_both_tiers_over_two_waves_like_synced_data(settings):
-    settings.TOUCHPOINT_DEMO_STEPS = ["journeys.demo.seed_journeys"]
-    demo = seed_demo()
+    demo = seed_demo(upto="journeys")
     started = time.monotonic()
     seed_fieldwork(demo)
     assert time.monotonic() - started < 20

@@ -9,9 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.e2e.server import CHROMIUM_ARGS, ROOT, running_touchpoint
 from tests.services import need
-
-from .server import CHROMIUM_ARGS, ROOT, running_touchpoint
 
 ARTIFACTS = Path(os.environ.get("E2E_ARTIFACTS", ROOT / "var" / "e2e"))
 CHROMIUM = os.environ.get("TOUCHPOINT_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"

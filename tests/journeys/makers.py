@@ -6,8 +6,9 @@ from __future__ import annotations
 import itertools
 from typing import Any
 
+from accounts.models import Client, Organization
 from audits.checklists.publish import template_create, template_publish
-from audits.models import ChecklistTemplate, ChecklistVersion, Client, Organization, Scenario
+from audits.models import ChecklistTemplate, ChecklistVersion, Scenario
 from journeys.models import FrictionTag, Journey, Persona
 from journeys.services import journey_write
 

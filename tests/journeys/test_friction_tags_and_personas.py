@@ -129,7 +129,7 @@ def test_personas_carry_tiers(manager, auditor, org, client_brand, api):
 
 
 def test_a_persona_cannot_point_at_another_organizations_client(manager, org, other_org, api):
-    from audits.models import Client, Membership
+    from accounts.models import Client, Membership
 
     Membership.objects.create(user=manager, organization=other_org, role="manager")
     foreign = Client.objects.create(organization=other_org, name="Foreign")

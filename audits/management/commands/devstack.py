@@ -12,6 +12,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from audits.demo import DEMO_PASSWORD, sign_ins
+from config.var import prepare
 
 
 class Command(BaseCommand):
@@ -22,6 +23,7 @@ class Command(BaseCommand):
         parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
 
     def handle(self, *args, host: str, port: str, **options):
+        prepare(settings.VAR_DIR, media_root=settings.MEDIA_ROOT)
         python = sys.executable
         manage = str(settings.BASE_DIR / "manage.py")
         worker = subprocess.Popen(

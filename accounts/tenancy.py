@@ -1,0 +1,88 @@
+"""The one door to tenant data.
+
+Every domain row belongs to an organization. `TenantQuerySet.visible_to(user)` is the only way the API
+reaches rows: a row of an organization the user is not a member of is simply not there, so "not yours"
+and "not found" both answer 404. A model's queryset narrows by role with three declarations
+(`hidden_from`, `own_rows_of` + `own_rows_field`, `viewer_client_field`), read here and nowhere else.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.db import models
+
+if TYPE_CHECKING:
+    from accounts.models import Membership
+
+
+class Role(models.TextChoices):
+    OWNER = "owner", "Owner"
+    MANAGER = "manager", "Manager (consultant)"
+    AUDITOR = "auditor", "Auditor"
+    EXECUTIVE = "executive", "Executive"
+    CLIENT_VIEWER = "client_viewer", "Client viewer"
+
+
+#: Roles that author journeys and checklists, plan visits, review and compile reports.
+MANAGING_ROLES = frozenset({Role.OWNER, Role.MANAGER})
+
+
+NOTHING = models.Q(pk__in=[])
+
+
+class TenantQuerySet(models.QuerySet):
+    #: Roles that read none of these rows (client viewers and raw audits, say).
+    hidden_from: frozenset[str] = frozenset()
+    #: Roles that read only their own rows, and the field that names the user a row is of.
+    own_rows_of: frozenset[str] = frozenset()
+    own_rows_field: str = ""
+    #: Client viewers read only their client's rows, through this field (empty: every row of the organization).
+    viewer_client_field: str = ""
+
+    def visible_to(self, user) -> TenantQuerySet:
+        """Rows of the organizations `user` is a member of, narrowed by role where the model says so."""
+        if user is None or not user.is_authenticated:
+            return self.none()
+        memberships = list(user.memberships.select_related("organization"))
+        if not memberships:
+            return self.none()
+        condition = models.Q(pk__in=[])
+        for membership in memberships:
+            condition |= self.for_membership(membership)
+        return self.filter(condition)
+
+    def for_membership(self, membership: Membership) -> models.Q:
+        """The rows one membership may read, by the declarations above."""
+        if membership.role in self.hidden_from:
+            return NOTHING
+        q = models.Q(organization_id=membership.organization_id)
+        if membership.role in self.own_rows_of:
+            q &= models.Q(**{self.own_rows_field: membership.user_id})
+        if membership.role == Role.CLIENT_VIEWER and self.viewer_client_field:
+            q &= models.Q(**{self.viewer_client_field: membership.client_id})
+        return q
+
+    def managed_by(self, user) -> TenantQuerySet:
+        """Rows of organizations where `user` is an owner or manager: what they may change."""
+        if user is None or not user.is_authenticated:
+            return self.none()
+        org_ids = user.memberships.filter(role__in=MANAGING_ROLES).values("organization_id")
+        return self.filter(organization_id__in=org_ids)
+
+
+class ClientScopedQuerySet(TenantQuerySet):
+    """Members read their organization's rows; a client viewer only those of their own client."""
+
+    viewer_client_field = "client_id"
+
+
+class TenantModel(models.Model):
+    """Base of every domain row: it belongs to one organization."""
+
+    organization = models.ForeignKey("accounts.Organization", on_delete=models.CASCADE, related_name="+")
+
+    objects = TenantQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
