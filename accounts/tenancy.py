@@ -8,6 +8,7 @@ and "not found" both answer 404. A model's queryset narrows by role with three d
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from django.db import models
@@ -24,8 +25,45 @@ class Role(models.TextChoices):
     CLIENT_VIEWER = "client_viewer", "Client viewer"
 
 
+class Action(StrEnum):
+    #: Author journeys, checklists and locations; plan waves and visits; review walks; compile and share reports.
+    MANAGE = "manage"
+    #: Be sent on a visit (assigned as its auditor) and walk it.
+    WALK_VISITS = "walk_visits"
+    #: Walk a journey oneself, with expectations ("flying economy").
+    SELF_AUDIT = "self_audit"
+    #: Make or change audits and photos at all (every field role; client viewers only read).
+    WRITE_AUDITS = "write_audits"
+    #: Read the organization's finished reports (a client viewer: their client's only, by `visible_to`).
+    READ_REPORTS = "read_reports"
+
+
+GRANTS: dict[str, frozenset[Action]] = {
+    Role.OWNER: frozenset({Action.MANAGE, Action.WALK_VISITS, Action.SELF_AUDIT, Action.WRITE_AUDITS,
+                           Action.READ_REPORTS}),
+    Role.MANAGER: frozenset({Action.MANAGE, Action.WALK_VISITS, Action.SELF_AUDIT, Action.WRITE_AUDITS,
+                             Action.READ_REPORTS}),
+    Role.AUDITOR: frozenset({Action.WALK_VISITS, Action.WRITE_AUDITS}),
+    Role.EXECUTIVE: frozenset({Action.SELF_AUDIT, Action.WRITE_AUDITS, Action.READ_REPORTS}),
+    Role.CLIENT_VIEWER: frozenset({Action.READ_REPORTS}),
+}
+
+DENIED: dict[Action, str] = {
+    Action.MANAGE: "Only owners and managers of this organization can do this.",
+    Action.WALK_VISITS: "Only auditors, managers and owners are sent on visits.",
+    Action.SELF_AUDIT: "Self-audits are for executives, managers and owners.",
+    Action.WRITE_AUDITS: "Client viewers read reports; they do not make audits.",
+    Action.READ_REPORTS: "Your role does not read reports.",
+}
+
+
+def roles_that(action: Action) -> frozenset[str]:
+    """The roles granted `action` (for querysets: `memberships__role__in=roles_that(...)`)."""
+    return frozenset(role for role, actions in GRANTS.items() if action in actions)
+
+
 #: Roles that author journeys and checklists, plan visits, review and compile reports.
-MANAGING_ROLES = frozenset({Role.OWNER, Role.MANAGER})
+MANAGING_ROLES = roles_that(Action.MANAGE)
 
 
 NOTHING = models.Q(pk__in=[])

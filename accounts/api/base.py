@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from rest_framework import permissions, serializers, viewsets
 
+from accounts.access import Action, may, may_anywhere
 from accounts.models import Organization
-from accounts.tenancy import MANAGING_ROLES
 
 
 class IsManagerOrReadOnly(permissions.BasePermission):
@@ -20,13 +20,13 @@ class IsManagerOrReadOnly(permissions.BasePermission):
             return False
         if request.method in permissions.SAFE_METHODS:
             return True
-        return request.user.memberships.filter(role__in=MANAGING_ROLES).exists()
+        return may_anywhere(request.user, Action.MANAGE)
 
     def has_object_permission(self, request, view, obj) -> bool:
         if request.method in permissions.SAFE_METHODS:
             return True
         org_id = obj.pk if isinstance(obj, Organization) else obj.organization_id
-        return request.user.memberships.filter(organization_id=org_id, role__in=MANAGING_ROLES).exists()
+        return may(request.user, org_id, Action.MANAGE)
 
 
 class TenantViewSet(viewsets.ModelViewSet):

@@ -37,7 +37,8 @@ def test_the_task_acknowledges_late_and_is_rejected_on_worker_loss():
 def test_beat_queues_again_a_report_whose_task_was_lost(report, monkeypatch):
     sent: list[int] = []
     monkeypatch.setattr(tasks.compile_report, "delay", sent.append)
-    Report.objects.filter(pk=report.pk).update(updated_at=timezone.now() - tasks.REPORT_STUCK_AFTER - dt.timedelta(minutes=1))
+    stale = timezone.now() - tasks.REPORT_STUCK_AFTER - dt.timedelta(minutes=1)
+    Report.objects.filter(pk=report.pk).update(updated_at=stale)
 
     tasks.compile_closed_waves()
 

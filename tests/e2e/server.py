@@ -63,7 +63,9 @@ def running_touchpoint(tmp: Path, *, database: str = "touchpoint_e2e") -> Iterat
     })
     env.pop("CELERY_BROKER_URL", None)  # the default transport, as `make run` uses
     manage = [sys.executable, str(ROOT / "manage.py")]
-    for command in (["prepare_var"], ["migrate", "--noinput", "-v", "0"], ["seed_demo"], ["collectstatic", "--noinput", "-v", "0"]):
+    steps = (["prepare_var"], ["migrate", "--noinput", "-v", "0"], ["seed_demo"],
+             ["collectstatic", "--noinput", "-v", "0"])
+    for command in steps:
         subprocess.run(manage + command, cwd=ROOT, env=env, check=True, capture_output=True, timeout=300)
     log_path = tmp / "server.log"
     with log_path.open("w") as log:
