@@ -8,6 +8,8 @@ decide what is allowed.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db.models import QuerySet
 
 from accounts.errors import NotAllowed
@@ -50,7 +52,7 @@ def may_anywhere(user: User | None, action: Action) -> bool:
     return Membership.objects.filter(user_id=user.pk, role__in=roles_that(action)).exists()
 
 
-def organizations_where(user: User | None, action: Action) -> QuerySet[Membership]:
+def organizations_where(user: User | None, action: Action) -> QuerySet[Membership, Any]:
     """The ids of the organizations where `user` may take `action` (a subquery: `.values("organization_id")`)."""
     if user is None or not user.is_authenticated:
         return Membership.objects.none().values("organization_id")

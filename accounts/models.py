@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
 from django.db import models
 from django.utils import timezone
+from knox.models import AbstractAuthToken
 
 from accounts.tenancy import MANAGING_ROLES, Role, TenantModel, TenantQuerySet
 
 
-class UserManager(BaseUserManager):
+class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
 
-    def create_user(self, email: str, password: str | None = None, **extra):
+    def create_user(self, email: str, password: str | None = None, **extra: Any) -> User:
         if not email:
             raise ValueError("An e-mail address is required.")
         user = self.model(email=self.normalize_email(email).lower(), **extra)
@@ -21,12 +24,12 @@ class UserManager(BaseUserManager):
         user.save(using=self._db)
         return user
 
-    def create_superuser(self, email: str, password: str | None = None, **extra):
+    def create_superuser(self, email: str, password: str | None = None, **extra: Any) -> User:
         extra.setdefault("is_staff", True)
         extra.setdefault("is_superuser", True)
         return self.create_user(email, password, **extra)
 
-    def get_by_natural_key(self, username):
+    def get_by_natural_key(self, username: str | None) -> User:
         return self.get(email__iexact=username)
 
 
@@ -132,3 +135,14 @@ class Membership(models.Model):
     @property
     def is_manager(self) -> bool:
         return self.role in MANAGING_ROLES
+
+
+class ApiToken(AbstractAuthToken):
+    """A token of one device or API client (django-rest-knox: only its digest is stored; it expires after
+    `TOUCHPOINT_TOKEN_TTL_HOURS`). Every sign-in makes a new one; logout revokes the one it was called with;
+    a password change revokes them all. The user lists and revokes theirs at /api/v1/auth/tokens."""
+
+    device = models.CharField(max_length=100, blank=True, help_text="What the client called itself at sign-in.")
+
+    class Meta:
+        ordering = ["-created"]

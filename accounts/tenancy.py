@@ -9,12 +9,13 @@ and "not found" both answer 404. A model's queryset narrows by role with three d
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Self
 
+from django.contrib.auth.models import AnonymousUser
 from django.db import models
 
 if TYPE_CHECKING:
-    from accounts.models import Membership
+    from accounts.models import Membership, User
 
 
 class Role(models.TextChoices):
@@ -69,7 +70,7 @@ MANAGING_ROLES = roles_that(Action.MANAGE)
 NOTHING = models.Q(pk__in=[])
 
 
-class TenantQuerySet(models.QuerySet):
+class TenantQuerySet(models.QuerySet[Any]):
     #: Roles that read none of these rows (client viewers and raw audits, say).
     hidden_from: frozenset[str] = frozenset()
     #: Roles that read only their own rows, and the field that names the user a row is of.
@@ -78,7 +79,7 @@ class TenantQuerySet(models.QuerySet):
     #: Client viewers read only their client's rows, through this field (empty: every row of the organization).
     viewer_client_field: str = ""
 
-    def visible_to(self, user) -> TenantQuerySet:
+    def visible_to(self, user: User | AnonymousUser | None) -> Self:
         """Rows of the organizations `user` is a member of, narrowed by role where the model says so."""
         if user is None or not user.is_authenticated:
             return self.none()
@@ -101,7 +102,7 @@ class TenantQuerySet(models.QuerySet):
             q &= models.Q(**{self.viewer_client_field: membership.client_id})
         return q
 
-    def managed_by(self, user) -> TenantQuerySet:
+    def managed_by(self, user: User | AnonymousUser | None) -> Self:
         """Rows of organizations where `user` is an owner or manager: what they may change."""
         if user is None or not user.is_authenticated:
             return self.none()

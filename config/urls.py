@@ -1,8 +1,10 @@
+from csp.decorators import csp_replace
 from django.contrib import admin
 from django.urls import include, path, re_path
 from django.views.generic import RedirectView
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from accounts.api.errors import api_not_found
 from audits.api.reports import shared_report
 from config import views
 
@@ -11,9 +13,12 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("api/v1/", include("config.api")),
-    path("r/<str:token>", shared_report, name="report-share"),
+    # The shared report is one self-contained page: its styles inline, its charts inline SVG, no script at all.
+    path("r/<str:token>", csp_replace({"style-src": ["'self'", "'unsafe-inline'"], "script-src": ["'none'"]})(
+        shared_report), name="report-share"),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="docs"),
+    re_path(r"^api/", api_not_found),
     path("app/", views.pwa, name="pwa"),
     re_path(r"^app/(?P<path>.+)$", views.pwa),
 ]

@@ -3,6 +3,7 @@
 import os
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -11,7 +12,10 @@ GOOD_SECRET = "t0uchp0int-test-Qm8vZr2LwX9sKd4pHy7nBc3JfT6gVa1eRu5oYi0-secret"
 
 def run_manage(*args: str, **env: str) -> subprocess.CompletedProcess:
     environment = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "TOUCHPOINT_DEMO"))}
-    environment.update({"DJANGO_SETTINGS_MODULE": "config.settings.production", **env})
+    # A database of its own (empty): a laptop's var/ may hold the demo, which the deploy check would name.
+    scratch = tempfile.mkdtemp(prefix="touchpoint-settings-")
+    environment.update({"DJANGO_SETTINGS_MODULE": "config.settings.production", "TOUCHPOINT_VAR_DIR": scratch,
+                        "DATABASE_URL": f"sqlite:///{scratch}/db.sqlite3", **env})
     return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=environment,
                           capture_output=True, text=True, timeout=120)
 

@@ -4,10 +4,17 @@ through the same door (another organization's id is "not found")."""
 
 from __future__ import annotations
 
-from rest_framework import permissions, serializers, viewsets
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import exceptions, permissions, serializers, viewsets
+from rest_framework.request import Request
 
 from accounts.access import Action, may, may_anywhere
-from accounts.models import Organization
+from accounts.api.errors import ErrorBody
+from accounts.models import Organization, User
+from accounts.tenancy import TenantQuerySet
 
 
 class IsManagerOrReadOnly(permissions.BasePermission):
@@ -34,16 +41,20 @@ class TenantViewSet(viewsets.ModelViewSet):
 
     permission_classes = [IsManagerOrReadOnly]
 
-    def get_queryset(self):
-        return super().get_queryset().visible_to(self.request.user)
+    def get_queryset(self) -> TenantQuerySet:
+        queryset = super().get_queryset()
+        assert isinstance(queryset, TenantQuerySet), f"{type(self).__name__}.queryset must be a tenant queryset"
+        return queryset.visible_to(self.request.user)
 
 
 class TenantRelatedField(serializers.PrimaryKeyRelatedField):
     """A foreign key in a request body, resolved only among rows the requesting user can see."""
 
-    def get_queryset(self):
+    def get_queryset(self) -> TenantQuerySet:
         request = self.context.get("request")
-        return super().get_queryset().visible_to(request.user if request else None)
+        queryset = super().get_queryset()
+        assert isinstance(queryset, TenantQuerySet), "a TenantRelatedField needs a tenant queryset"
+        return queryset.visible_to(request.user if request else None)
 
 
 class ManagedOrganizationField(serializers.PrimaryKeyRelatedField):
@@ -67,3 +78,66 @@ def same_organization(attrs: dict, organization, *names: str) -> None:
             errors[name] = ["Belongs to another organization."]
     if errors:
         raise serializers.ValidationError(errors)
+
+
+def signed_in(request: Request) -> User:
+    """The request's user, for views only signed-in users reach (DRF refused anyone else already)."""
+    user = request.user
+    if not isinstance(user, User):
+        raise exceptions.NotAuthenticated()
+    return user
+
+
+class OrganizationOwnedSerializer(serializers.ModelSerializer):
+    """A row whose `organization` is chosen on create (one the user manages) and never changes; the
+    related rows named in `same_organization_fields` must be of that organization."""
+
+    organization = ManagedOrganizationField()
+    same_organization_fields: tuple[str, ...] = ("client",)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance is not None and not isinstance(self.instance, list | tuple):
+            self.fields["organization"].read_only = True
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        organization = self.instance.organization if self.instance is not None else attrs["organization"]
+        same_organization(attrs, organization, *self.same_organization_fields)
+        return attrs
+
+
+# ---- schema helpers: what a viewset answers, takes and refuses, for /api/schema/ ----------------
+
+ViewSetClass = TypeVar("ViewSetClass", bound=Callable[..., Any])
+
+
+def error_response(description: str, example: dict[str, Any] | None = None) -> OpenApiResponse:
+    """A refusal in the one error body, with an example of it."""
+    return OpenApiResponse(ErrorBody, description=description,
+                           examples=[OpenApiExample("Refused", value=example)] if example else [])
+
+
+def bad_field(field: str, message: str) -> dict[str, Any]:
+    """The error body of one problem at one field (for examples)."""
+    return {"error": {"code": "validation_error", "message": f"{field}: {message}", "fields": {field: [message]}}}
+
+
+IN_USE_EXAMPLE = {"error": {"code": "conflict", "message": "It is in use (walks, waves or versions refer to it): kept.",
+                            "fields": {}}}
+
+
+def crud_schema(*, noun: str, serializer: type[serializers.BaseSerializer], example: dict[str, Any],
+                write_example: dict[str, Any],
+                bad_example: dict[str, Any]) -> Callable[[ViewSetClass], ViewSetClass]:
+    """Examples for the usual operations of a viewset (what it answers, what it takes, a refusal)."""
+    shown = [OpenApiExample(noun, value=example, response_only=True)]
+    sent = [OpenApiExample(noun, value=write_example, request_only=True)]
+    bad = error_response("Refused: every problem named by its field; nothing saved.", bad_example)
+    return extend_schema_view(
+        list=extend_schema(examples=shown),
+        retrieve=extend_schema(examples=shown),
+        create=extend_schema(examples=sent + shown, responses={201: serializer, 400: bad}),
+        update=extend_schema(examples=sent + shown, responses={200: serializer, 400: bad}),
+        partial_update=extend_schema(examples=sent + shown, responses={200: serializer, 400: bad}),
+        destroy=extend_schema(responses={204: None, 409: error_response("Still in use: kept.", IN_USE_EXAMPLE)}),
+    )

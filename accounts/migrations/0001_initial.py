@@ -84,4 +84,18 @@ class Migration(migrations.Migration):
             model_name='client',
             constraint=models.UniqueConstraint(fields=('organization', 'name'), name='client_unique_name'),
         ),
+        migrations.CreateModel(
+            name='ApiToken',
+            fields=[
+                ('digest', models.CharField(max_length=128, primary_key=True, serialize=False)),
+                ('token_key', models.CharField(db_index=True, max_length=25)),
+                ('created', models.DateTimeField(auto_now_add=True)),
+                ('expiry', models.DateTimeField(blank=True, null=True)),
+                ('device', models.CharField(blank=True, help_text='What the client called itself at sign-in.', max_length=100)),
+                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='auth_token_set', to=settings.AUTH_USER_MODEL)),
+            ],
+            options={
+                'ordering': ['-created'],
+            },
+        ),
     ]

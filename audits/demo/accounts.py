@@ -11,8 +11,7 @@ from django.core.exceptions import ImproperlyConfigured
 from accounts.models import Client, Membership, Organization, User
 from accounts.tenancy import Role
 
-DEMO_DOMAIN = "demo.touchpoint.test"
-DEMO_PASSWORD = "touchpoint-demo"  # noqa: S105 — demo only, refused under production settings
+from accounts.signin import DEMO_DOMAIN, DEMO_PASSWORD
 
 DEMO_USERS = [
     ("owner", "Olivia Owner", Role.OWNER),

@@ -1,6 +1,7 @@
 """Settings shared by every environment. Everything comes from the environment; the defaults
 need no server: SQLite under var/, files under var/media, Celery on kombu's filesystem transport."""
 
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -31,18 +32,22 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
     "django_filters",
+    "csp",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "storages",
     "accounts",
     "journeys",
     "audits",
+    "config",  # the run commands (devstack, prepare_var): the wiring above the three floors
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "accounts.api.errors.ApiErrorsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -89,6 +94,21 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
+# Django's model backend, refusing demo accounts (and the demo password) where demo data is not allowed.
+AUTHENTICATION_BACKENDS = ["accounts.signin.DemoAwareBackend"]
+# API tokens (django-rest-knox): hashed at rest, one per sign-in (device), expiring, revocable.
+KNOX_TOKEN_MODEL = "accounts.ApiToken"  # noqa: S105 — a model name, not a secret
+REST_KNOX = {"TOKEN_TTL": timedelta(hours=env_int("TOUCHPOINT_TOKEN_TTL_HOURS", 24 * 30)), "AUTO_REFRESH": False}
+# Failed sign-ins, counted in the shared cache: past these, 429 until the window has passed.
+SIGNIN_FAILURES_PER_ACCOUNT = env_int("TOUCHPOINT_SIGNIN_FAILURES_PER_ACCOUNT", 5)
+SIGNIN_FAILURES_PER_ADDRESS = env_int("TOUCHPOINT_SIGNIN_FAILURES_PER_ADDRESS", 30)
+SIGNIN_WINDOW_SECONDS = env_int("TOUCHPOINT_SIGNIN_WINDOW_SECONDS", 15 * 60)
+CSRF_FAILURE_VIEW = "accounts.api.errors.csrf_failure"
+
+# The shared cache (sign-in throttling): Redis when CACHE_URL names it, else this process's memory.
+CACHE_URL = env_str("CACHE_URL")
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+          if CACHE_URL else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -163,18 +183,24 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        # Token first: a request without credentials is answered 401 with WWW-Authenticate.
+        "knox.auth.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "accounts.api.pagination.Pagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": [
-        "django_filters.rest_framework.DjangoFilterBackend",
+        "accounts.api.filters.FilterBackend",
         "rest_framework.filters.SearchFilter",
         "rest_framework.filters.OrderingFilter",
     ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_PARSER_CLASSES": [
+        "accounts.api.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "EXCEPTION_HANDLER": "accounts.api.errors.exception_handler",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
@@ -202,11 +228,33 @@ TOUCHPOINT_PUBLIC_URL = env_str("TOUCHPOINT_PUBLIC_URL", "http://127.0.0.1:8000"
 
 # Uploads: photos are at most 20 MB; keep larger request bodies out of memory.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 25 * 1024 * 1024
+#: Any request body under /api/ larger than this is refused with 413 before it is read.
+TOUCHPOINT_MAX_BODY_BYTES = env_int("TOUCHPOINT_MAX_BODY_BYTES", 25 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 PHOTO_MAX_BYTES = env_int("TOUCHPOINT_PHOTO_MAX_BYTES", 20 * 1024 * 1024)
 PHOTO_MAX_PIXELS = env_int("TOUCHPOINT_PHOTO_MAX_PIXELS", 50_000_000)
 #: Blur the faces found in the renditions people see (the private original keeps them: the proof of visit).
 TOUCHPOINT_BLUR_FACES = env_bool("TOUCHPOINT_BLUR_FACES", True)
+
+# Content-Security-Policy (django-csp) on every page: scripts, styles, fonts and frames only from this origin;
+# images also as data: and blob: URLs (the PWA's photo previews, the reports' inline charts). The shared report
+# page (/r/…) carries its styles inline and is served with its own policy (audits.api.reports).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:", "blob:"],
+        "font-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "worker-src": ["'self'"],
+        "manifest-src": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+        "base-uri": ["'self'"],
+        "object-src": ["'none'"],
+    },
+}
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False  # the PWA reads it to send X-CSRFToken

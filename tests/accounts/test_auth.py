@@ -27,7 +27,7 @@ def test_wrong_password_is_a_clear_error_in_the_one_format(auditor):
 
 def test_token_sign_in_for_api_clients(manager):
     token = APIClient().post("/api/v1/auth/token", {"email": "manager@acme.test", "password": "pw-for-tests-123"})
-    assert token.status_code == 200
+    assert token.status_code == 201
     api = APIClient()
     api.credentials(HTTP_AUTHORIZATION=f"Token {token.json()['token']}")
     assert api.get("/api/v1/me").json()["memberships"][0]["role"] == "manager"
