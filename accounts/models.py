@@ -33,7 +33,7 @@ class UserManager(BaseUserManager["User"]):
         return self.get(email__iexact=username)
 
 
-class User(AbstractBaseUser, PermissionsMixin):
+class User(AbstractBaseUser, PermissionsMixin):  # type: ignore[django-manager-missing]  # knox has no stubs
     email = models.EmailField(unique=True)
     name = models.CharField(max_length=150, blank=True)
     language = models.CharField(max_length=8, blank=True, help_text="Preferred language; empty: the browser's.")

@@ -15,10 +15,10 @@ from accounts.services import revoke_tokens
 @receiver(pre_save, sender=User)
 def _remember_credentials(sender: type[User], instance: User, **kwargs: Any) -> None:
     if instance.pk is None:
-        instance._revoke_tokens = False  # type: ignore[attr-defined]
+        instance._revoke_tokens = False
         return
     before = User.objects.filter(pk=instance.pk).values("password", "is_active").first()
-    instance._revoke_tokens = bool(before) and (  # type: ignore[attr-defined]
+    instance._revoke_tokens = before is not None and (  # type: ignore[attr-defined]
         before["password"] != instance.password or (before["is_active"] and not instance.is_active))
 
 

@@ -85,8 +85,8 @@ def main() -> int:
     from rest_framework.test import APIClient
 
     from accounts.models import Client, Membership, Organization, User
-    from audits.checklists import spreadsheet
-    from audits.checklists.publish import template_create, template_publish, template_update
+    from audits.checklists import sheet_export, sheet_import
+    from audits.checklists.services import template_create, template_publish, template_update
     from journeys.services import journey_write
 
     org = Organization.objects.create(name="Bench", slug="bench")
@@ -115,13 +115,13 @@ def main() -> int:
         template_update(template=template, draft=draft)
 
     timed("publish", lambda: template_publish(template=template), results, prepare=change_the_draft)
-    xlsx = timed("export xlsx", lambda: spreadsheet.export_xlsx(template), results)
-    csv = timed("export csv", lambda: spreadsheet.export_csv(template), results)
+    xlsx = timed("export xlsx", lambda: sheet_export.export_xlsx(template), results)
+    csv = timed("export csv", lambda: sheet_export.export_csv(template), results)
     print(f"  {'':<28} xlsx {len(xlsx) / 1024:.0f} KiB, csv {len(csv) / 1024:.0f} KiB")
     before = template.draft
-    imported = timed("import xlsx", lambda: spreadsheet.template_import(data=xlsx, template=template), results)
+    imported = timed("import xlsx", lambda: sheet_import.template_import(data=xlsx, template=template), results)
     assert imported.draft == before, "XLSX round trip changed the definition"
-    imported = timed("import csv", lambda: spreadsheet.template_import(data=csv, template=template), results)
+    imported = timed("import csv", lambda: sheet_import.template_import(data=csv, template=template), results)
     assert imported.draft == before, "CSV round trip changed the definition"
 
     api = APIClient()

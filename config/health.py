@@ -9,6 +9,8 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import connection
 
+from config.celery import app
+
 
 def check_database() -> str:
     with connection.cursor() as cursor:
@@ -18,8 +20,6 @@ def check_database() -> str:
 
 
 def check_broker() -> str:
-    from config.celery import app
-
     with app.connection_for_write() as conn:
         conn.ensure_connection(max_retries=1, timeout=2)
         if not conn.connected:

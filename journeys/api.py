@@ -2,84 +2,29 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import django_filters
-from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
 from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from accounts.api.base import ManagedOrganizationField, TenantRelatedField, TenantViewSet, same_organization
-from accounts.errors import NotAllowed
+from accounts.access import Action, require
+from accounts.api.base import (
+    ManagedOrganizationField,
+    OrganizationOwnedSerializer,
+    TenantRelatedField,
+    TenantViewSet,
+    bad_field,
+    crud_schema,
+    error_response,
+    signed_in,
+)
+from accounts.api.filters import TenantFilterSet
 from accounts.models import Client
-from accounts.tenancy import MANAGING_ROLES
-from journeys import services
+from journeys import selectors, services
 from journeys.models import Channel, FrictionTag, Journey, Persona
-
-
-def require_manager(user, organization_id: int) -> None:
-    """Writes need an owner or manager of the row's organization (members only read)."""
-    if not user.memberships.filter(organization_id=organization_id, role__in=MANAGING_ROLES).exists():
-        raise NotAllowed("Only owners and managers of this organization can change it.")
-
-
-class OrganizationOwnedSerializer(serializers.ModelSerializer):
-    """A row whose `organization` is chosen on create (one the user manages) and never changes; the
-    related rows named in `same_organization_fields` must be of that organization."""
-
-    organization = ManagedOrganizationField()
-    same_organization_fields: tuple[str, ...] = ("client",)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        if self.instance is not None and not isinstance(self.instance, list | tuple):
-            self.fields["organization"].read_only = True
-
-    def validate(self, attrs):
-        organization = self.instance.organization if self.instance is not None else attrs["organization"]
-        same_organization(attrs, organization, *self.same_organization_fields)
-        return attrs
-
-
-# ---- schema helpers ---------------------------------------------------------------------------
-
-class ErrorBodySerializer(serializers.Serializer):
-    code = serializers.CharField()
-    message = serializers.CharField(help_text="A sentence for a person: the first problem, and how many more.")
-    fields = serializers.DictField(child=serializers.ListField(child=serializers.CharField()),
-                                   help_text="Every problem, by the field it concerns (a dotted path into the body).")
-
-
-class ErrorSerializer(serializers.Serializer):
-    error = ErrorBodySerializer()
-
-
-def error_response(description: str, example: dict | None = None) -> OpenApiResponse:
-    return OpenApiResponse(ErrorSerializer, description=description,
-                           examples=[OpenApiExample("Refused", value=example)] if example else [])
-
-
-IN_USE_EXAMPLE = {"error": {"code": "conflict", "message": "It is in use (walks, waves or versions refer to it): kept.",
-                            "fields": {}}}
-
-
-def crud_schema(*, noun: str, serializer, example: dict, write_example: dict, bad_example: dict):
-    """Examples for the usual operations of a viewset (what it answers, what it takes, a refusal)."""
-    shown = [OpenApiExample(noun, value=example, response_only=True)]
-    sent = [OpenApiExample(noun, value=write_example, request_only=True)]
-    bad = error_response("Refused: every problem named by its field; nothing saved.", bad_example)
-    return extend_schema_view(
-        list=extend_schema(examples=shown),
-        retrieve=extend_schema(examples=shown),
-        create=extend_schema(examples=sent + shown, responses={201: serializer, 400: bad}),
-        update=extend_schema(examples=sent + shown, responses={200: serializer, 400: bad}),
-        partial_update=extend_schema(examples=sent + shown, responses={200: serializer, 400: bad}),
-        destroy=extend_schema(responses={204: None, 409: error_response("Still in use: kept.", IN_USE_EXAMPLE)}),
-    )
-
-
-def bad_field(field: str, message: str) -> dict:
-    return {"error": {"code": "validation_error", "message": f"{field}: {message}", "fields": {field: [message]}}}
-
 
 # ---- journeys ---------------------------------------------------------------------------------
 
@@ -92,7 +37,7 @@ class StepSerializer(serializers.Serializer):
                                              help_text="The level a customer is led to expect, 1–5.")
     promise_text = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
     reach = serializers.DecimalField(max_digits=4, decimal_places=3, min_value=0, max_value=1, required=False,
-                                     default=1, coerce_to_string=False, rounding="ROUND_HALF_UP",
+                                     default=Decimal(1), coerce_to_string=False, rounding="ROUND_HALF_UP",
                                      help_text="Share of customers who pass the step, 0–1.")
     expected_seconds = serializers.IntegerField(min_value=0, required=False, allow_null=True, default=None)
     moment_of_truth = serializers.BooleanField(required=False, default=False)
@@ -171,19 +116,20 @@ class JourneyViewSet(TenantViewSet):
     http_method_names = ["get", "post", "put", "delete", "head", "options"]
 
     def get_queryset(self):
-        return services.journey_documents(super().get_queryset())
+        return selectors.journey_documents(super().get_queryset())
 
     def _document(self, journey: Journey) -> dict:
-        return JourneySerializer(services.journey_documents().get(pk=journey.pk)).data
+        return JourneySerializer(selectors.journey_documents().get(pk=journey.pk)).data
 
     def _write(self, journey: Journey | None, data) -> Journey:
         serializer = JourneySerializer(data=data, context=self.get_serializer_context())
         serializer.is_valid(raise_exception=True)
         values = serializer.validated_data
-        require_manager(self.request.user, values["client"].organization_id)
+        user = signed_in(self.request)
+        require(user, values["client"].organization_id, Action.MANAGE)
         return services.journey_write(journey=journey, client=values["client"], name=values["name"],
                                       description=values["description"], stages=values["stages"],
-                                      user=self.request.user)
+                                      user=user)
 
     def create(self, request, *args, **kwargs):
         journey = self._write(None, request.data)
@@ -259,7 +205,7 @@ class FrictionTagSerializer(serializers.ModelSerializer):
         return tag.retired_at is not None
 
 
-class FrictionTagFilter(django_filters.FilterSet):
+class FrictionTagFilter(TenantFilterSet):
     retired = django_filters.BooleanFilter(field_name="retired_at", lookup_expr="isnull", exclude=True,
                                            label="true: only retired tags; false: only tags in use")
     builtin = django_filters.BooleanFilter(field_name="organization", lookup_expr="isnull")
@@ -296,7 +242,7 @@ class FrictionTagViewSet(TenantViewSet):
 
     def check_object_permissions(self, request, obj):
         if request.method not in ("GET", "HEAD", "OPTIONS") and obj.organization_id is None:
-            services._own_tag(obj)
+            services.require_own_tag(obj)
         super().check_object_permissions(request, obj)
 
     def perform_create(self, serializer):

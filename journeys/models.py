@@ -42,8 +42,10 @@ class FrictionTagQuerySet(TenantQuerySet):
 class FrictionTag(TenantModel):
     """A kind of friction. Built-in tags have no organization; retired tags stay readable on old data."""
 
-    organization = models.ForeignKey("accounts.Organization", null=True, blank=True, on_delete=models.CASCADE,
-                                     related_name="+", help_text="Empty: built into Touchpoint.")
+    # Nullable, unlike every other tenant row: built-in tags belong to no organization.
+    organization = models.ForeignKey(  # type: ignore[assignment]
+        "accounts.Organization", null=True, blank=True, on_delete=models.CASCADE, related_name="+",
+        help_text="Empty: built into Touchpoint.")
     code = models.SlugField(max_length=50)
     label = models.CharField(max_length=120)
     description = models.TextField(blank=True)

@@ -3,61 +3,21 @@ tags are added, retired and restored. Each write is one function, in one transac
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from django.db import transaction
-from django.db.models import ForeignObjectRel, OuterRef, Prefetch, ProtectedError, QuerySet, Subquery
+from django.db.models import ProtectedError
 from django.utils import timezone
 
 from accounts.errors import Conflict, NotAllowed, ValidationFailed
-from accounts.models import Client, Organization
+from accounts.models import Client, Organization, User
 from journeys.models import FrictionTag, Journey, Stage, Step
+from journeys.selectors import step_ids_in_use
 
 STEP_FIELDS = ["name", "touchpoint", "channel", "promise_level", "promise_text", "reach", "expected_seconds",
                "moment_of_truth"]
 MAX_STEPS = 1000
-
-
-# ---- reads ------------------------------------------------------------------------------------
-
-#: "A journey's checklist version", wherever it is asked for, is its latest published one.
-LATEST_VERSION_FIRST = ("-published_at", "-id")
-
-
-def journey_documents(queryset: QuerySet[Journey] | None = None) -> QuerySet[Journey]:
-    """Journeys ready to serialise as documents in three queries whatever their size: the journeys
-    (with their latest published checklist version), their live stages, their live steps."""
-    queryset = Journey.objects.all() if queryset is None else queryset
-    # The checklist versions (a higher floor) point at the journey: reached through that relation, not imported.
-    versions = Journey._meta.get_field("checklist_versions").related_model
-    latest = versions.objects.filter(journey=OuterRef("pk")).order_by(*LATEST_VERSION_FIRST).values("id")
-    steps = Step.objects.filter(archived=False).order_by("position", "id")
-    stages = Stage.objects.filter(archived=False).order_by("position", "id").prefetch_related(
-        Prefetch("steps", queryset=steps))
-    return queryset.annotate(checklist_version=Subquery(latest[:1])).prefetch_related(
-        Prefetch("stages", queryset=stages))
-
-
-def step_ids_in_use(step_ids: Iterable[int]) -> set[int]:
-    """Steps something else points at (checklist sections and items, responses, friction marks,
-    expectations, and whatever comes later): those are archived, never deleted."""
-    step_ids = list(step_ids)
-    if not step_ids:
-        return set()
-    used: set[int] = set()
-    relations = [f for f in Step._meta.get_fields(include_hidden=True) if isinstance(f, ForeignObjectRel)]
-    for relation in relations:  # hidden ones too (related_name="+": checklist sections and items)
-        model, field = relation.related_model, relation.field
-        used.update(model._base_manager.filter(**{f"{field.name}__in": step_ids})
-                    .values_list(field.attname, flat=True).distinct())
-    return used
-
-
-def usable_friction_tag_codes(organization_id: int) -> set[str]:
-    """Codes an organization may tag new friction with: built-in and its own, not retired."""
-    return set(FrictionTag.objects.usable_by(organization_id).filter(retired_at__isnull=True)
-               .values_list("code", flat=True))
 
 
 # ---- journey document -------------------------------------------------------------------------
@@ -90,12 +50,12 @@ def _check_ids(stages: Sequence[dict[str, Any]], stage_ids: set[int], step_ids: 
     if count > MAX_STEPS:
         errors["stages"] = [f"A journey has at most {MAX_STEPS} steps ({count} sent)."]
     if errors:
-        raise ValidationFailed(next(f"{k}: {v[0]}" for k, v in errors.items()), fields=errors)
+        raise ValidationFailed.from_fields(errors)
 
 
 @transaction.atomic
 def journey_write(*, journey: Journey | None, client: Client, name: str, description: str = "",
-                  stages: Sequence[dict[str, Any]], user=None) -> Journey:
+                  stages: Sequence[dict[str, Any]], user: User | None = None) -> Journey:
     """Create a journey, or replace one with the document given, in one transaction.
 
     The order of `stages` and of each stage's `steps` is the order of the journey (positions are
@@ -112,8 +72,9 @@ def journey_write(*, journey: Journey | None, client: Client, name: str, descrip
     else:
         journey = Journey.objects.select_for_update().get(pk=journey.pk)
         if client.organization_id != journey.organization_id:
-            raise ValidationFailed("client: A journey cannot move to another organization's client.",
-                                   fields={"client": ["Belongs to another organization."]})
+            raise ValidationFailed.from_fields(
+                {"client": "Belongs to another organization."},
+                message="client: A journey cannot move to another organization's client.")
         journey.client, journey.name, journey.description, journey.updated_by = client, name, description, user
         journey.save(update_fields=["client", "name", "description", "updated_by", "updated_at"])
         existing_stages = {s.pk: s for s in Stage.objects.filter(journey=journey)}
@@ -125,7 +86,7 @@ def journey_write(*, journey: Journey | None, client: Client, name: str, descrip
     kept_stages: list[Stage] = []
     new_stages: list[Stage] = []
     for position, data in enumerate(stages):
-        stage = existing_stages.get(data.get("id")) or Stage(organization_id=org_id, journey=journey)
+        stage = existing_stages.get(data.get("id", 0)) or Stage(organization_id=org_id, journey=journey)
         stage.name, stage.position, stage.archived = data["name"], position, False
         stage_rows.append(stage)
         (kept_stages if stage.pk else new_stages).append(stage)
@@ -136,7 +97,7 @@ def journey_write(*, journey: Journey | None, client: Client, name: str, descrip
     new_steps: list[Step] = []
     for stage, data in zip(stage_rows, stages, strict=True):
         for position, step_data in enumerate(data.get("steps", [])):
-            step = existing_steps.get(step_data.get("id")) or Step(organization_id=org_id, journey=journey)
+            step = existing_steps.get(step_data.get("id", 0)) or Step(organization_id=org_id, journey=journey)
             for field in STEP_FIELDS:
                 if field in step_data:
                     setattr(step, field, step_data[field])
@@ -168,53 +129,57 @@ def journey_delete(*, journey: Journey) -> None:
 
 # ---- friction tags ----------------------------------------------------------------------------
 
-def _own_tag(tag: FrictionTag) -> None:
+def require_own_tag(tag: FrictionTag) -> None:
+    """Built-in tags are read only (NotAllowed); an organization's own tags change."""
     if tag.organization_id is None:
         raise NotAllowed("Built-in friction tags cannot be changed; add a tag of your own instead.",
                          code="builtin_tag")
 
 
+@transaction.atomic
 def friction_tag_create(*, organization: Organization, code: str, label: str, description: str = "",
                         example: str = "", position: int = 100) -> FrictionTag:
-    fields: dict[str, list[str]] = {}
     if FrictionTag.objects.filter(organization__isnull=True, code=code).exists():
-        fields["code"] = [f'"{code}" is a built-in friction tag.']
-    elif FrictionTag.objects.filter(organization=organization, code=code).exists():
-        fields["code"] = [f'Your organization already has a tag "{code}" (retired tags count: restore it).']
-    if fields:
-        raise ValidationFailed(f"code: {fields['code'][0]}", fields=fields)
+        raise ValidationFailed.field("code", f'"{code}" is a built-in friction tag.')
+    if FrictionTag.objects.filter(organization=organization, code=code).exists():
+        raise ValidationFailed.field("code", f'Your organization already has a tag "{code}" (retired tags count: '
+                                             "restore it).")
     return FrictionTag.objects.create(organization=organization, code=code, label=label, description=description,
                                       example=example, position=position)
 
 
+@transaction.atomic
 def friction_tag_update(*, tag: FrictionTag, **changes: Any) -> FrictionTag:
     """Label, description, example and position change; the code never does (old marks keep it)."""
-    _own_tag(tag)
+    require_own_tag(tag)
     for field, value in changes.items():
         setattr(tag, field, value)
     tag.save(update_fields=list(changes))
     return tag
 
 
+@transaction.atomic
 def friction_tag_retire(*, tag: FrictionTag) -> FrictionTag:
     """A retired tag stays on old walks and in reports, and can no longer be chosen."""
-    _own_tag(tag)
+    require_own_tag(tag)
     if tag.retired_at is None:
         tag.retired_at = timezone.now()
         tag.save(update_fields=["retired_at"])
     return tag
 
 
+@transaction.atomic
 def friction_tag_restore(*, tag: FrictionTag) -> FrictionTag:
-    _own_tag(tag)
+    require_own_tag(tag)
     if tag.retired_at is not None:
         tag.retired_at = None
         tag.save(update_fields=["retired_at"])
     return tag
 
 
+@transaction.atomic
 def friction_tag_delete(*, tag: FrictionTag) -> None:
-    _own_tag(tag)
+    require_own_tag(tag)
     if tag.marks.exists():
         raise Conflict("This tag is on recorded walks; retire it instead.", code="tag_in_use")
     tag.delete()

@@ -19,6 +19,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import ProtectedError, RestrictedError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.views.csrf import csrf_failure as django_csrf_failure
+from drf_spectacular.utils import inline_serializer
 from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -42,18 +43,20 @@ MESSAGES = {
 }
 
 
-class ErrorDetailSerializer(serializers.Serializer):
-    code = serializers.CharField(help_text="Machine-readable: validation_error, not_found, conflict, throttled…")
-    message = serializers.CharField(help_text="One sentence for a person: the first problem, and how many more.")
-    fields = serializers.DictField(
+# Built from a mapping: a serializer cannot declare a field named `fields` in its class body.
+ErrorDetailSerializer = inline_serializer("ErrorDetail", {
+    "code": serializers.CharField(help_text="Machine-readable: validation_error, not_found, conflict, throttled…"),
+    "message": serializers.CharField(help_text="One sentence for a person: the first problem, and how many more."),
+    "fields": serializers.DictField(
         child=serializers.ListField(child=serializers.CharField()),
-        help_text="Problems by field, keyed by the field's dotted path (an answer: `responses.<item id>.value`).")
+        help_text="Problems by field, keyed by the field's dotted path (an answer: `responses.<item id>.value`)."),
+})
 
 
 class ErrorBody(serializers.Serializer):
     """The one error body of the API."""
 
-    error = ErrorDetailSerializer()
+    error = ErrorDetailSerializer
 
 
 def _flatten(detail: Any, prefix: str = "") -> dict[str, list[str]]:
@@ -132,8 +135,9 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     message = MESSAGES.get(code) or str(detail) or "Something went wrong."
     if code not in MESSAGES and isinstance(detail, str):
         message = str(detail)
-    if code == "throttled" and isinstance(exc, exceptions.Throttled) and exc.wait:
-        message = f"Too many requests; try again in {int(exc.wait) + 1} seconds."
+    wait = getattr(exc, "wait", None)
+    if code == "throttled" and wait:
+        message = f"Too many requests; try again in {int(wait) + 1} seconds."
     response.data = error_body(code, message)
     if response.status_code == status.HTTP_401_UNAUTHORIZED and "WWW-Authenticate" not in response:
         response["WWW-Authenticate"] = 'Token realm="api"'

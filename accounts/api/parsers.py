@@ -4,6 +4,7 @@ double cannot hold — with a 400 that names the place, before any view or servi
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import orjson
@@ -43,7 +44,7 @@ def check_document(value: Any, path: str = "", depth: int = 0) -> None:
 class JSONParser(BaseParser):
     media_type = "application/json"
 
-    def parse(self, stream: Any, media_type: str | None = None, parser_context: dict[str, Any] | None = None) -> Any:
+    def parse(self, stream: Any, media_type: str | None = None, parser_context: Mapping[str, Any] | None = None) -> Any:
         raw = stream.read() if stream is not None else b""
         try:
             data = orjson.loads(raw)

@@ -14,7 +14,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.api.base import ManagedOrganizationField, TenantViewSet
+from accounts.api.base import ManagedOrganizationField, TenantViewSet, signed_in
 from accounts.api.errors import ErrorBody
 from accounts.models import ApiToken, Client, Membership, Organization, User
 from accounts.services import password_change, token_create, token_list, token_revoke
@@ -152,14 +152,14 @@ class TokenListView(APIView):
 
     @extend_schema(responses=TokenSerializer(many=True))
     def get(self, request: Request) -> Response:
-        tokens = token_list(user=request.user)
+        tokens = token_list(user=signed_in(request))
         return Response(TokenSerializer(tokens, many=True, context={"request": request}).data)
 
 
 class TokenDetailView(APIView):
     @extend_schema(request=None, responses={204: None, 404: ErrorBody})
     def delete(self, request: Request, token_id: str) -> Response:
-        token_revoke(user=request.user, token_id=token_id)
+        token_revoke(user=signed_in(request), token_id=token_id)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -175,10 +175,11 @@ class PasswordView(APIView):
     def post(self, request: Request) -> Response:
         body = PasswordChangeSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        password_change(user=request.user, old_password=body.validated_data["old_password"],
+        user = signed_in(request)
+        password_change(user=user, old_password=body.validated_data["old_password"],
                         new_password=body.validated_data["new_password"])
         if request.session and request.session.session_key:
-            update_session_auth_hash(request, request.user)
+            update_session_auth_hash(request, user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

@@ -3,7 +3,7 @@ journey), their published versions (read only) and scenarios."""
 
 from __future__ import annotations
 
-from django.db.models import OuterRef, Subquery
+from django.core.files.uploadedfile import UploadedFile
 from django.http import HttpResponse
 from django.utils.text import slugify
 from drf_spectacular.types import OpenApiTypes
@@ -20,18 +20,23 @@ from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
+from accounts.access import Action, require
 from accounts.api.base import (
     IsManagerOrReadOnly,
     ManagedOrganizationField,
+    OrganizationOwnedSerializer,
     TenantRelatedField,
     TenantViewSet,
+    bad_field,
+    crud_schema,
+    error_response,
     same_organization,
+    signed_in,
 )
-from accounts.errors import ValidationFailed
+from accounts.errors import ValidationFailed, summarize
 from accounts.models import Client
-from audits.checklists import generate, publish, spreadsheet
+from audits.checklists import generate, selectors, services, sheet_export, sheet_import, sheets
 from audits.models import ChecklistTemplate, ChecklistVersion, Item, Scenario, Section
-from journeys.api import OrganizationOwnedSerializer, bad_field, crud_schema, error_response, require_manager
 from journeys.models import Journey
 
 # ---- examples ---------------------------------------------------------------------------------
@@ -63,13 +68,11 @@ VERSION_EXAMPLE = {"id": 9, "template": 3, "number": 2, "title": "Hotel stay wal
          "required": False, "critical": False, "weight": 0.0, "step": 32,
          "options": {"choices": [{"value": "hidden", "label": "Switch hidden"}]},
          "shown_when": {"item": "light_found", "equals": "no"}, "position": 1}]}]}
-DRAFT_ERROR_EXAMPLE = {"error": {
-    "code": "validation_error",
-    "message": "draft.sections.0.items.2.shown_when.item: Shown-when rules go round in a circle: "
-               "light_why → light_found → light_why. (and 1 more)",
-    "fields": {"draft.sections.0.items.2.shown_when.item": ["Shown-when rules go round in a circle: "
-                                                            "light_why → light_found → light_why."],
-               "draft.sections.0.items.3.weight": ["Must be 0 or more."]}}}
+DRAFT_ERROR_FIELDS = {"draft.sections.0.items.2.shown_when.item": ["Shown-when rules go round in a circle: "
+                                                                   "light_why → light_found → light_why."],
+                      "draft.sections.0.items.3.weight": ["Must be 0 or more."]}
+DRAFT_ERROR_EXAMPLE = {"error": {"code": "validation_error", "message": summarize(DRAFT_ERROR_FIELDS),
+                                 "fields": DRAFT_ERROR_FIELDS}}
 SHEET_ERROR_EXAMPLE = {"error": {
     "code": "invalid_spreadsheet",
     "message": "The spreadsheet was not imported (2 problems); nothing was saved. First: sheet items, row 4, "
@@ -138,7 +141,7 @@ class ChecklistVersionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, 
     search_fields = ["title"]
 
     def get_queryset(self):
-        return publish.version_documents(ChecklistVersion.objects.visible_to(self.request.user)).order_by(
+        return selectors.version_documents(ChecklistVersion.objects.visible_to(self.request.user)).order_by(
             "template_id", "-number")
 
     @extend_schema(request=None, summary="Refused: a published version never changes",
@@ -146,10 +149,8 @@ class ChecklistVersionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, 
     def update(self, request, *args, **kwargs):
         self.get_object()
         sent = list(request.data.keys()) if isinstance(request.data, dict) else []
-        fields = {name: [PUBLISHED_MESSAGE] for name in sent} or {"non_field_errors": [PUBLISHED_MESSAGE]}
-        first = next(iter(fields))
-        raise ValidationFailed(PUBLISHED_MESSAGE if first == "non_field_errors" else f"{first}: {PUBLISHED_MESSAGE}",
-                               code="version_published", fields=fields)
+        fields = dict.fromkeys(sent, PUBLISHED_MESSAGE) or {"non_field_errors": PUBLISHED_MESSAGE}
+        raise ValidationFailed.from_fields(fields, code="version_published")
 
     @extend_schema(request=None, summary="Refused: a published version never changes",
                    responses={400: error_response("Names each field sent", REFUSED_EXAMPLE)})
@@ -162,8 +163,7 @@ class ChecklistVersionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, 
                        "fields": {"non_field_errors": [PUBLISHED_MESSAGE]}}})})
     def destroy(self, request, *args, **kwargs):
         self.get_object()
-        raise ValidationFailed(PUBLISHED_MESSAGE, code="version_published",
-                               fields={"non_field_errors": [PUBLISHED_MESSAGE]})
+        raise ValidationFailed.field("non_field_errors", PUBLISHED_MESSAGE, code="version_published")
 
 
 # ---- templates --------------------------------------------------------------------------------
@@ -194,12 +194,6 @@ class ChecklistTemplateSerializer(OrganizationOwnedSerializer):
         return {"id": version_id, "number": template.latest_version_number}
 
 
-def template_rows():
-    latest = ChecklistVersion.objects.filter(template=OuterRef("pk")).order_by("-number")
-    return ChecklistTemplate.objects.annotate(latest_version_id=Subquery(latest.values("id")[:1]),
-                                              latest_version_number=Subquery(latest.values("number")[:1]))
-
-
 class ImportSerializer(serializers.Serializer):
     file = serializers.FileField(help_text="An XLSX workbook or a CSV file in the layout of the README.")
 
@@ -214,9 +208,8 @@ class FromJourneySerializer(serializers.Serializer):
     name = serializers.CharField(max_length=200, required=False, allow_blank=True)
 
 
-def _read_upload(upload) -> bytes:
-    if upload.size > spreadsheet.MAX_BYTES:
-        raise spreadsheet.FileUnreadable(f"The file is larger than {spreadsheet.MAX_BYTES // (1024 * 1024)} MB.")
+def _read_upload(upload: UploadedFile) -> bytes:
+    sheets.check_size(upload.size or 0)
     return upload.read()
 
 
@@ -243,7 +236,7 @@ class ChecklistTemplateViewSet(TenantViewSet):
     ordering_fields = ["name", "updated_at"]
 
     def get_queryset(self):
-        return template_rows().visible_to(self.request.user)
+        return selectors.template_rows(self.request.user)
 
     def perform_content_negotiation(self, request, force=False):
         # `export` answers a file itself, and its errors in JSON; its `?format=` is ours, not DRF's renderer choice.
@@ -253,23 +246,23 @@ class ChecklistTemplateViewSet(TenantViewSet):
         return super().perform_content_negotiation(request, force)
 
     def _answer(self, template: ChecklistTemplate, code: int = status.HTTP_200_OK) -> Response:
-        return Response(ChecklistTemplateSerializer(template_rows().get(pk=template.pk),
+        return Response(ChecklistTemplateSerializer(selectors.template_rows(self.request.user).get(pk=template.pk),
                                                     context=self.get_serializer_context()).data, status=code)
 
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        template = publish.template_create(**serializer.validated_data)
+        template = services.template_create(**serializer.validated_data)
         return self._answer(template, status.HTTP_201_CREATED)
 
     def update(self, request, *args, **kwargs):
         template = self.get_object()
         serializer = self.get_serializer(template, data=request.data, partial=kwargs.get("partial", False))
         serializer.is_valid(raise_exception=True)
-        return self._answer(publish.template_update(template=template, **serializer.validated_data))
+        return self._answer(services.template_update(template=template, **serializer.validated_data))
 
     def perform_destroy(self, instance):
-        publish.template_delete(template=instance)
+        services.template_delete(template=instance)
 
     @extend_schema(request=None, summary="Publish the draft as the next immutable, numbered version",
                    responses={201: OpenApiResponse(response=ChecklistVersionSerializer,
@@ -281,15 +274,15 @@ class ChecklistTemplateViewSet(TenantViewSet):
                                             status_codes=["201"])])
     @action(detail=True, methods=["post"])
     def publish(self, request, pk=None):
-        version = publish.template_publish(template=self.get_object(), user=request.user)
-        version = publish.version_documents().get(pk=version.pk)
+        version = services.template_publish(template=self.get_object(), user=signed_in(request))
+        version = selectors.version_documents().get(pk=version.pk)
         return Response(ChecklistVersionSerializer(version).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(summary="Download the draft as a spreadsheet (XLSX or CSV)", parameters=[
         OpenApiParameter("format", str, enum=["xlsx", "csv"], default="xlsx",
                          description="xlsx: sheets items, choices, settings (and steps, for reference); csv: the "
                                      "same sheets in one file under [items], [choices], [settings] rows.")],
-        responses={(200, spreadsheet.XLSX_TYPE): OpenApiTypes.BINARY, (200, "text/csv"): OpenApiTypes.STR},
+        responses={(200, sheet_export.XLSX_TYPE): OpenApiTypes.BINARY, (200, "text/csv"): OpenApiTypes.STR},
         examples=[OpenApiExample("CSV", response_only=True, media_type="text/csv", value=(
             "[items]\r\ntype,name,label,hint,required,critical,weight,step,shown_when,min,max,unit,measure,"
             "min_count\r\nbegin section,,Find the room's light switch,,,,,32,,,,,,\r\nyes_no,light_found,"
@@ -303,9 +296,10 @@ class ChecklistTemplateViewSet(TenantViewSet):
         template = self.get_object()
         kind = request.query_params.get("format", "xlsx")
         if kind not in ("xlsx", "csv"):
-            raise ValidationFailed("format: Must be xlsx or csv.", fields={"format": ["Must be xlsx or csv."]})
-        body = spreadsheet.export_xlsx(template) if kind == "xlsx" else spreadsheet.export_csv(template)
-        answer = HttpResponse(body, content_type=spreadsheet.XLSX_TYPE if kind == "xlsx" else "text/csv; charset=utf-8")
+            raise ValidationFailed.field("format", "Must be xlsx or csv.")
+        body = sheet_export.export_xlsx(template) if kind == "xlsx" else sheet_export.export_csv(template)
+        content_type = sheet_export.XLSX_TYPE if kind == "xlsx" else "text/csv; charset=utf-8"
+        answer = HttpResponse(body, content_type=content_type)
         answer["Content-Disposition"] = f'attachment; filename="{slugify(template.name) or "checklist"}.{kind}"'
         return answer
 
@@ -322,7 +316,7 @@ class ChecklistTemplateViewSet(TenantViewSet):
         template = self.get_object()
         serializer = ImportSerializer(data=request.data, context=self.get_serializer_context())
         serializer.is_valid(raise_exception=True)
-        template = spreadsheet.template_import(data=_read_upload(serializer.validated_data["file"]),
+        template = sheet_import.template_import(data=_read_upload(serializer.validated_data["file"]),
                                                template=template)
         return self._answer(template)
 
@@ -343,7 +337,7 @@ class ChecklistTemplateViewSet(TenantViewSet):
         client = data.get("client")
         upload = data["file"]
         name = (upload.name or "").rsplit(".", 1)[0].replace("_", " ").strip() or "Imported checklist"
-        template = spreadsheet.template_import(data=_read_upload(upload), organization=data["organization"],
+        template = sheet_import.template_import(data=_read_upload(upload), organization=data["organization"],
                                                client=client, default_name=name)
         return self._answer(template, status.HTTP_201_CREATED)
 
@@ -363,7 +357,7 @@ class ChecklistTemplateViewSet(TenantViewSet):
         serializer = FromJourneySerializer(data=request.data, context=self.get_serializer_context())
         serializer.is_valid(raise_exception=True)
         journey = serializer.validated_data["journey"]
-        require_manager(request.user, journey.organization_id)
+        require(signed_in(request), journey.organization_id, Action.MANAGE)
         template = generate.template_from_journey(journey=journey, name=serializer.validated_data.get("name"))
         return self._answer(template, status.HTTP_201_CREATED)
 

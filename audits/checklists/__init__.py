@@ -1,2 +1,4 @@
-"""Checklists: the answer and scoring rules (`rules`), publishing a draft as a version (`publish`),
-spreadsheet import and export (`spreadsheet`) and generating a draft from a journey (`generate`)."""
+"""Checklists: the answer and scoring rules (`rules`); the draft document and its validation (`draft`);
+template writes, publishing included (`services`); reads of templates and versions (`selectors`); generating
+a draft from a journey (`generate`); spreadsheets: the layout and reading (`sheets`), import
+(`sheet_import`) and export (`sheet_export`)."""

@@ -6,13 +6,16 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db import transaction
 from django.utils.text import slugify
 
-from audits.checklists.publish import template_create
+from audits.checklists.services import template_create
 from audits.models import ChecklistTemplate
+from journeys.models import Journey, Step
+from journeys.selectors import live_steps
 
 
-def _prefix(step, taken: set[str], index: int) -> str:
+def _prefix(step: Step, taken: set[str], index: int) -> str:
     base = slugify(step.name).replace("-", "_")[:40].strip("_")
     if not base or not base[0].isalpha():
         base = f"step{index}" if not base else f"s_{base}"
@@ -23,10 +26,10 @@ def _prefix(step, taken: set[str], index: int) -> str:
     return prefix
 
 
-def step_items(step, prefix: str) -> list[dict[str, Any]]:
+def step_items(step: Step, prefix: str) -> list[dict[str, Any]]:
     promise = f" (promised: {step.promise_text})" if step.promise_text else ""
 
-    def item(suffix: str, kind: str, label: str, *, required: bool = False, options: dict | None = None,
+    def item(suffix: str, kind: str, label: str, *, required: bool = False, options: dict[str, Any] | None = None,
              help: str = "") -> dict[str, Any]:
         return {"name": f"{prefix}_{suffix}", "label": label, "help": help, "kind": kind, "required": required,
                 "critical": False, "weight": 1, "step": step.pk, "options": options or {}, "shown_when": None}
@@ -47,18 +50,17 @@ def step_items(step, prefix: str) -> list[dict[str, Any]]:
     ]
 
 
-def draft_from_journey(journey) -> dict[str, Any]:
-    from journeys.models import Step
-
-    steps = Step.objects.filter(journey=journey, archived=False, stage__archived=False).order_by(
-        "stage__position", "stage_id", "position", "id")
+def draft_from_journey(journey: Journey) -> dict[str, Any]:
+    """A section per live step, in journey order, each with the items of `step_items`."""
+    steps = live_steps(journey.pk).filter(stage__archived=False)
     taken: set[str] = set()
     return {"sections": [
         {"title": step.name, "step": step.pk, "items": step_items(step, _prefix(step, taken, index))}
         for index, step in enumerate(steps, start=1)]}
 
 
-def template_from_journey(*, journey, name: str | None = None) -> ChecklistTemplate:
+@transaction.atomic
+def template_from_journey(*, journey: Journey, name: str | None = None) -> ChecklistTemplate:
     """A new draft template for `journey` (not published: extend it, then publish)."""
     return template_create(organization=journey.organization, client=journey.client, journey=journey,
                            name=name or f"{journey.name} walk", description=f"Generated from the journey "

@@ -63,12 +63,13 @@ def rule_item(item: Any) -> RuleItem:
     """A `RuleItem` from an `Item` row, a dict (draft or API shape) or a `RuleItem`."""
     if isinstance(item, RuleItem):
         return item
+
+    def get(key: str, default: Any = None) -> Any:
+        return item.get(key, default) if isinstance(item, Mapping) else getattr(item, key, default)
+
     if isinstance(item, Mapping):
-        get = item.get
-        section = get("section")
+        section = item.get("section")
     else:
-        def get(key, default=None):
-            return getattr(item, key, default)
         section = getattr(item, "section_id", None)
         if section is None:
             section = getattr(item, "section", None)
@@ -217,7 +218,7 @@ def value_equals(actual: Any, expected: Any) -> bool:
             return actual == expected
         return any(value_equals(v, expected) for v in actual)
     if isinstance(actual, bool) or isinstance(expected, bool):
-        def norm(v):
+        def norm(v: Any) -> Any:
             return "yes" if v is True or v == "yes" else "no" if v is False or v == "no" else v
         return norm(actual) == norm(expected)
     if (_is_number(actual) and isinstance(expected, str)) or (isinstance(actual, str) and _is_number(expected)):

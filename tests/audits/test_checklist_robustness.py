@@ -12,8 +12,9 @@ import pytest
 from openpyxl import Workbook
 
 from audits.checklists import rules
-from audits.checklists.publish import check_draft
-from audits.checklists.spreadsheet import FileUnreadable, SpreadsheetInvalid, parse
+from audits.checklists.draft import check_draft
+from audits.checklists.sheet_import import SpreadsheetInvalid, parse
+from audits.checklists.sheets import FileUnreadable
 from tests.audits.test_checklist_spreadsheet import rich_draft
 
 CELLS = [None, "", "yes", "no", "maybe", "1", "2.5", "-1", "x", "begin section", "end section", "score l",

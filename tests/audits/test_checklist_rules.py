@@ -18,6 +18,7 @@ from audits.checklists.rules import (
     value_equals,
     visible_items,
 )
+from audits.models import ChecklistTemplate, ChecklistVersion, Item, Section
 
 
 def item(name, kind, **kw):
@@ -278,8 +279,6 @@ def test_rows_and_objects_work_like_dicts():
 
 @pytest.mark.django_db
 def test_rules_run_on_published_item_rows(org):
-    from audits.models import ChecklistTemplate, ChecklistVersion, Item, Section
-
     template = ChecklistTemplate.objects.create(organization=org, name="Hotel")
     version = ChecklistVersion.objects.create(organization=org, template=template, number=1, title="Hotel")
     section = Section.objects.create(organization=org, version=version, title="Room")

@@ -9,18 +9,22 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import Workbook, load_workbook
 
-from audits.checklists.publish import template_create
-from audits.checklists.spreadsheet import (
-    SpreadsheetInvalid,
-    export_csv,
-    export_xlsx,
-    tables_as_values,
-    template_import,
-)
+from audits.checklists import sheets
+from audits.checklists.services import template_create
+from audits.checklists.sheet_export import export_csv, export_xlsx
+from audits.checklists.sheet_import import SpreadsheetInvalid, template_import
+from audits.demo import seed_demo
 from audits.models import ChecklistTemplate
 from tests.journeys.makers import make_journey
 
 pytestmark = pytest.mark.django_db
+
+
+def tables_as_values(data: bytes) -> dict[str, list[list[str]]]:
+    """Every non-empty row of each sheet as text (to compare two files by what they say)."""
+    tables, _ = sheets.read_tables(data)
+    return {name: [[sheets.cell_text(values.get(c)) for c in table.header if c] for _, values in table.rows]
+            for name, table in tables.items()}
 
 
 def rich_draft(step_a: int, step_b: int) -> dict:
@@ -259,18 +263,14 @@ def test_unknown_and_missing_columns_are_named(org):
 
 
 def test_a_workbook_that_unpacks_to_too_much_is_refused(org, monkeypatch):
-    from audits.checklists import spreadsheet
-
-    monkeypatch.setattr(spreadsheet, "MAX_UNPACKED_BYTES", 1000)
+    monkeypatch.setattr(sheets, "MAX_UNPACKED_BYTES", 1000)
     data = sheet([("begin section", None, "S"), ("yes_no", "a", "A"), ("end section",)])
-    with pytest.raises(spreadsheet.FileUnreadable, match="unpacks to more than"):
+    with pytest.raises(sheets.FileUnreadable, match="unpacks to more than"):
         template_import(data=data, organization=org)
 
 
 @pytest.mark.parametrize("export", [export_xlsx, export_csv], ids=["xlsx", "csv"])
 def test_the_demo_checklists_round_trip(settings, export):
-    from audits.demo import seed_demo
-
     demo = seed_demo(upto="journeys")
     templates = list(ChecklistTemplate.objects.all())
     assert len(templates) == 5

@@ -10,8 +10,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from accounts.models import Client
-from audits.checklists.publish import template_create, template_publish
+from audits.checklists.services import template_create, template_publish
 from audits.models import ChecklistTemplate, ChecklistVersion, Item, Scenario, Section
+from journeys.models import Step
 from tests.journeys.makers import draft_doc, make_journey, make_template, make_version
 
 pytestmark = pytest.mark.django_db
@@ -161,8 +162,6 @@ def test_an_empty_draft_cannot_be_published(manager, org, api):
 def test_a_draft_whose_step_was_archived_since_cannot_be_published(manager, org, api):
     journey = make_journey(org)
     template = make_template(org, journey=journey)
-    from journeys.models import Step
-
     Step.objects.filter(pk=template.draft["sections"][0]["items"][0]["step"]).update(archived=True)
     answer = api(manager).post(f"/api/v1/checklist-templates/{template.pk}/publish")
     assert answer.status_code == 400

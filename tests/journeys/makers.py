@@ -7,8 +7,8 @@ import itertools
 from typing import Any
 
 from accounts.models import Client, Organization
-from audits.checklists.publish import template_create, template_publish
-from audits.models import ChecklistTemplate, ChecklistVersion, Scenario
+from audits.checklists.services import template_create, template_publish
+from audits.models import Audit, ChecklistTemplate, ChecklistVersion, Response, Scenario
 from journeys.models import FrictionTag, Journey, Persona
 from journeys.services import journey_write
 
@@ -73,8 +73,6 @@ def make_version(org: Organization, *, sections: int = 2, items_per_section: int
 
 def make_walk(org: Organization, auditor, *, kind: str = "yes_no"):
     """An audit of a small published version, with one response to its first item of `kind`."""
-    from audits.models import Audit, Response
-
     journey = make_journey(org)
     version = make_version(org, sections=1, items_per_section=13, journey=journey)
     item = version.items.get(kind=kind)

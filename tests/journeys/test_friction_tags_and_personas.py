@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import pytest
 
+from accounts.models import Client, Membership
+from audits.models import Expectation, FrictionMark, Item, Response, Section
 from journeys.models import FrictionTag, Persona
-from journeys.services import step_ids_in_use, usable_friction_tag_codes
+from journeys.selectors import step_ids_in_use, usable_friction_tag_codes
 from journeys.taxonomy import BUILTIN_FRICTION_TAGS
 from tests.journeys.makers import make_journey, make_walk
 
@@ -79,8 +81,6 @@ def test_builtin_tags_cannot_be_changed_and_members_cannot_add(manager, auditor,
 
 
 def test_a_tag_on_recorded_walks_cannot_be_deleted_only_retired(manager, auditor, org, api):
-    from audits.models import FrictionMark
-
     tag = FrictionTag.objects.create(organization=org, code="queue_jump", label="Served out of turn")
     audit, response = make_walk(org, auditor, kind="friction")
     FrictionMark.objects.create(organization=org, audit=audit, response=response, step=response.step, tag=tag,
@@ -92,8 +92,6 @@ def test_a_tag_on_recorded_walks_cannot_be_deleted_only_retired(manager, auditor
 
 @pytest.mark.parametrize("reference", ["section", "item", "response", "friction_mark", "expectation"])
 def test_every_kind_of_reference_keeps_a_step(org, auditor, reference):
-    from audits.models import Expectation, FrictionMark, Item, Response, Section
-
     audit, response = make_walk(org, auditor, kind="friction")
     step = make_journey(org).steps.first()
     models = {"section": Section.objects.filter(pk=response.item.section_id),
@@ -129,8 +127,6 @@ def test_personas_carry_tiers(manager, auditor, org, client_brand, api):
 
 
 def test_a_persona_cannot_point_at_another_organizations_client(manager, org, other_org, api):
-    from accounts.models import Client, Membership
-
     Membership.objects.create(user=manager, organization=other_org, role="manager")
     foreign = Client.objects.create(organization=other_org, name="Foreign")
     answer = api(manager).post("/api/v1/personas", {"organization": org.pk, "client": foreign.pk, "name": "x",

@@ -8,7 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from accounts.models import Client
-from audits.checklists.publish import template_create, template_publish
+from audits.checklists.services import template_create, template_publish
 from journeys.models import Journey, Stage, Step
 from tests.journeys.makers import make_journey, stages_doc
 

@@ -1,5 +1,4 @@
-"""The draft document of a checklist template, its validation, and publishing it as an immutable,
-numbered version.
+"""The draft document of a checklist template and its validation.
 
 The draft document (`ChecklistTemplate.draft`, the API's `draft`, what the spreadsheets carry):
 
@@ -11,25 +10,22 @@ The draft document (`ChecklistTemplate.draft`, the API's `draft`, what the sprea
 
 `check_draft` returns the draft normalised (every key present, options complete for the kind) and
 every problem found, each named by its path (`sections.0.items.3.shown_when`), so the API and the
-spreadsheet import (which maps paths to cells) report all of them at once.
+spreadsheet import (which maps paths to cells) report all of them at once. `validated_draft` checks a
+draft against the live steps of its journey and raises `DraftInvalid` naming every problem.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, Self
 
-from django.db import IntegrityError, transaction
-from django.db.models import Prefetch, ProtectedError, QuerySet
-
-from accounts.errors import Conflict, ValidationFailed
-from accounts.models import Client, Organization
+from accounts.errors import ValidationFailed
 from audits.checklists.rules import SCORING_KINDS, check_answer, choice_values
-from audits.models import ChecklistTemplate, ChecklistVersion, Item, ItemKind, Section
-from journeys.services import LATEST_VERSION_FIRST
+from audits.models import ItemKind
+from journeys.selectors import live_step_ids
 
 Path = tuple[str | int, ...]
 
@@ -53,6 +49,11 @@ MAX_ITEMS = 2000
 MAX_WEIGHT = Decimal("9999.99")
 
 
+def dotted(path: Path) -> str:
+    """A path as the API names it: `sections.0.items.3.weight`."""
+    return ".".join(str(p) for p in path)
+
+
 @dataclass(frozen=True)
 class DraftError:
     """A problem at `path`; when it concerns another place too (a duplicate name), `ref` is that place
@@ -64,9 +65,9 @@ class DraftError:
 
     @property
     def field(self) -> str:
-        return ".".join(str(p) for p in self.path)
+        return dotted(self.path)
 
-    def render(self, describe=lambda path: ".".join(str(p) for p in path)) -> str:
+    def render(self, describe: Callable[[Path], str] = dotted) -> str:
         return self.template.replace("{ref}", describe(self.ref)) if self.ref is not None else self.template
 
     @property
@@ -77,17 +78,16 @@ class DraftError:
 class DraftInvalid(ValidationFailed):
     """The draft has problems; `errors` names each by its path in the document."""
 
-    def __init__(self, errors: list[DraftError], *, prefix: str = "draft"):
+    errors: list[DraftError]
+
+    @classmethod
+    def of(cls, errors: list[DraftError], *, prefix: str = "draft") -> Self:
         fields: dict[str, list[str]] = {}
         for error in errors:
-            key = ".".join(str(p) for p in (prefix, *error.path)) if prefix else error.field
-            fields.setdefault(key, []).append(error.message)
-        first_field, first = next(iter(fields.items()))
-        message = f"{first_field}: {first[0]}"
-        if len(errors) > 1:
-            message += f" (and {len(errors) - 1} more)"
-        super().__init__(message, fields=fields)
-        self.errors = errors
+            fields.setdefault(dotted((prefix, *error.path)) if prefix else error.field, []).append(error.message)
+        refusal = cls.from_fields(fields)
+        refusal.errors = errors
+        return refusal
 
 
 def _is_number(value: Any) -> bool:
@@ -306,8 +306,8 @@ def check_draft(draft: Any, *, steps: Collection[int] | None) -> tuple[dict[str,
             checker.error(s_path, 'Must be {"title", "step", "items"}.')
             continue
         checker.unknown_keys(section_in, SECTION_KEYS, s_path)
-        section = {"title": checker.text(section_in, "title", s_path, max_length=200, required=True),
-                   "step": checker.step(section_in, s_path), "items": []}
+        section: dict[str, Any] = {"title": checker.text(section_in, "title", s_path, max_length=200, required=True),
+                                   "step": checker.step(section_in, s_path), "items": []}
         items_in = section_in.get("items") or []
         if not isinstance(items_in, list):
             checker.error((*s_path, "items"), "Must be a list of items.")
@@ -377,6 +377,7 @@ def _check_rules(sections: list[dict[str, Any]], where: dict[str, Path], checker
         else:
             controller_of[name] = rule["item"]
             equals = rule["equals"]
+            problems: list[str]
             if target["kind"] == "score" and None in (target["options"].get("min"), target["options"].get("max")):
                 problems = []  # the scale itself is wrong, and said so
             elif target["kind"] == "multi_choice" and isinstance(equals, str):
@@ -388,11 +389,11 @@ def _check_rules(sections: list[dict[str, Any]], where: dict[str, Path], checker
                 checker.error((*path, "equals"), f'Never an answer of "{rule["item"]}": it {problems[0]}.')
     reported: set[str] = set()
     for start in controller_of:
-        chain, name = [start], controller_of.get(start)
-        while name is not None and name not in chain:
-            chain.append(name)
-            name = controller_of.get(name)
-        if name is not None and name == start and start not in reported:
+        chain, link = [start], controller_of.get(start)
+        while link is not None and link not in chain:
+            chain.append(link)
+            link = controller_of.get(link)
+        if link is not None and link == start and start not in reported:
             loop = [*chain, start]
             reported.update(chain)
             for member in chain:
@@ -400,110 +401,9 @@ def _check_rules(sections: list[dict[str, Any]], where: dict[str, Path], checker
                               f"Shown-when rules go round in a circle: {' → '.join(loop)}.")
 
 
-def journey_step_ids(journey_id: int | None) -> set[int] | None:
-    if journey_id is None:
-        return None
-    from journeys.models import Step
-
-    return set(Step.objects.filter(journey_id=journey_id, archived=False).values_list("pk", flat=True))
-
-
 def validated_draft(draft: Any, *, journey_id: int | None, prefix: str = "draft") -> dict[str, Any]:
-    normalized, errors = check_draft(draft, steps=journey_step_ids(journey_id))
+    """The draft normalised, checked against the live steps of its journey; or `DraftInvalid`."""
+    normalized, errors = check_draft(draft, steps=live_step_ids(journey_id))
     if errors:
-        raise DraftInvalid(errors, prefix=prefix)
+        raise DraftInvalid.of(errors, prefix=prefix)
     return normalized
-
-
-# ---- templates ---------------------------------------------------------------------------------
-
-def _latest_definition(template: ChecklistTemplate) -> dict[str, Any] | None:
-    return template.versions.order_by("-number").values_list("definition", flat=True).first()
-
-
-def template_create(*, organization: Organization, name: str, client: Client | None = None, journey=None,
-                    description: str = "", status: str = "active", draft: Any = None) -> ChecklistTemplate:
-    normalized = validated_draft(draft, journey_id=journey.pk if journey else None)
-    return ChecklistTemplate.objects.create(organization=organization, client=client, journey=journey, name=name,
-                                            description=description, status=status, draft=normalized,
-                                            draft_changed=True)
-
-
-@transaction.atomic
-def template_update(*, template: ChecklistTemplate, **changes: Any) -> ChecklistTemplate:
-    """Change the template's fields and its draft; published versions never change."""
-    template = ChecklistTemplate.objects.select_for_update().get(pk=template.pk)
-    for field, value in changes.items():
-        setattr(template, field, value)
-    template.draft = validated_draft(template.draft, journey_id=template.journey_id)
-    latest = _latest_definition(template)
-    template.draft_changed = latest is None or latest != template.draft
-    template.save()
-    return template
-
-
-def template_delete(*, template: ChecklistTemplate) -> None:
-    try:
-        with transaction.atomic():
-            template.delete()
-    except ProtectedError as exc:
-        raise Conflict("This template has published versions; archive it instead (status: archived).",
-                       code="template_published") from exc
-
-
-def template_publish(*, template: ChecklistTemplate, user=None) -> ChecklistVersion:
-    """Freeze the draft as the next numbered version, with its sections and items, in one transaction."""
-    try:
-        with transaction.atomic():
-            return _publish(template, user)
-    except IntegrityError as exc:  # two publishes at once: the version number is unique per template
-        raise Conflict("Another publish of this template happened at the same time; reload and try again.",
-                       code="publish_conflict") from exc
-
-
-def _publish(template: ChecklistTemplate, user) -> ChecklistVersion:
-    template = ChecklistTemplate.objects.select_for_update().get(pk=template.pk)
-    definition = validated_draft(template.draft, journey_id=template.journey_id)
-    if not any(section["items"] for section in definition["sections"]):
-        raise ValidationFailed("draft.sections: Add at least one item before publishing.",
-                               fields={"draft.sections": ["Add at least one item before publishing."]})
-    latest = template.versions.order_by("-number").first()
-    if latest is not None and latest.definition == definition and latest.journey_id == template.journey_id:
-        raise Conflict(f"Nothing changed since version {latest.number}.", code="nothing_to_publish",
-                       extra={"version": latest.pk})
-    org_id = template.organization_id
-    version = ChecklistVersion.objects.create(
-        organization_id=org_id, template=template, number=latest.number + 1 if latest else 1, title=template.name,
-        journey_id=template.journey_id, definition=definition, published_by=user)
-    sections = Section.objects.bulk_create([
-        Section(organization_id=org_id, version=version, title=s["title"], step_id=s["step"], position=position)
-        for position, s in enumerate(definition["sections"])])
-    Item.objects.bulk_create([
-        Item(organization_id=org_id, version=version, section=section, name=item["name"], label=item["label"],
-             help=item["help"], kind=item["kind"], required=item["required"], critical=item["critical"],
-             weight=Decimal(str(item["weight"])), step_id=item["step"] or s["step"], options=item["options"],
-             shown_when=item["shown_when"], position=position)
-        for section, s in zip(sections, definition["sections"], strict=True)
-        for position, item in enumerate(s["items"])])
-    template.draft = definition
-    template.draft_changed = False
-    template.save(update_fields=["draft", "draft_changed", "updated_at"])
-    return version
-
-
-def version_documents(queryset: QuerySet[ChecklistVersion] | None = None) -> QuerySet[ChecklistVersion]:
-    """Versions ready to serialise with their sections and items: three queries whatever their size."""
-    queryset = ChecklistVersion.objects.all() if queryset is None else queryset
-    items = Item.objects.order_by("position", "id")
-    sections = Section.objects.order_by("position", "id").prefetch_related(Prefetch("items", queryset=items))
-    return queryset.prefetch_related(Prefetch("sections", queryset=sections))
-
-
-def latest_version_ids(organization_id: int) -> dict[int, int]:
-    """Journey id -> the id of its latest published checklist version, for one organization."""
-    latest: dict[int, int] = {}
-    for journey_id, version_id in (ChecklistVersion.objects
-                                   .filter(organization_id=organization_id, journey__isnull=False)
-                                   .order_by("journey_id", *LATEST_VERSION_FIRST).values_list("journey_id", "pk")):
-        latest.setdefault(journey_id, version_id)
-    return latest
