@@ -88,7 +88,58 @@ def signed_in(request: Request) -> User:
     return user
 
 
-class OrganizationOwnedSerializer(serializers.ModelSerializer):
+# ---- serializers: the model serializer every API serializer derives from ------------------------------
+
+#: The range of each integer column (PostgreSQL's; SQLite would store more, so the API holds every database
+#: to the same bounds, and the schema says them).
+INTEGER_RANGES: dict[str, tuple[int, int]] = {
+    "SmallIntegerField": (-32768, 32767),
+    "IntegerField": (-2147483648, 2147483647),
+    "BigIntegerField": (-9223372036854775808, 9223372036854775807),
+    "PositiveBigIntegerField": (0, 9223372036854775807),
+    "PositiveSmallIntegerField": (0, 32767),
+    "PositiveIntegerField": (0, 2147483647),
+    "SmallAutoField": (-32768, 32767),
+    "AutoField": (-2147483648, 2147483647),
+    "BigAutoField": (-9223372036854775808, 9223372036854775807),
+}
+
+CONTROL_CHARACTERS = {chr(c) for c in range(32)} | {"\x7f"}
+
+
+def single_line(value: str) -> None:
+    """A name, title or label is one line: no CR/LF (a name ends up in e-mail subjects and headers) and no
+    other control character."""
+    if any(ch in CONTROL_CHARACTERS for ch in value):
+        raise serializers.ValidationError("Must be a single line of text (no line breaks or control characters).")
+
+
+class SingleLineCharField(serializers.CharField):
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.validators.append(single_line)
+
+
+class ModelSerializer(serializers.ModelSerializer):
+    """Every API serializer's base: a model's CharField is a single line (TextFields may hold line breaks),
+    and an integer field holds only what its column holds on every database."""
+
+    serializer_field_mapping = {**serializers.ModelSerializer.serializer_field_mapping}
+
+    def build_standard_field(self, field_name: str, model_field: Any) -> tuple[type[serializers.Field], dict[str, Any]]:
+        field_class, kwargs = super().build_standard_field(field_name, model_field)
+        if field_class is serializers.CharField and model_field.get_internal_type() == "CharField" \
+                and not kwargs.get("choices"):
+            field_class = SingleLineCharField
+        bounds = INTEGER_RANGES.get(model_field.get_internal_type())
+        if bounds and issubclass(field_class, serializers.IntegerField) and not kwargs.get("read_only"):
+            low, high = bounds
+            kwargs["min_value"] = max(low, kwargs.get("min_value", low))
+            kwargs["max_value"] = min(high, kwargs.get("max_value", high))
+        return field_class, kwargs
+
+
+class OrganizationOwnedSerializer(ModelSerializer):
     """A row whose `organization` is chosen on create (one the user manages) and never changes; the
     related rows named in `same_organization_fields` must be of that organization."""
 
@@ -141,54 +192,3 @@ def crud_schema(*, noun: str, serializer: type[serializers.BaseSerializer], exam
         partial_update=extend_schema(examples=sent + shown, responses={200: serializer, 400: bad}),
         destroy=extend_schema(responses={204: None, 409: error_response("Still in use: kept.", IN_USE_EXAMPLE)}),
     )
-
-
-# ---- serializers: the model serializer every API serializer derives from ------------------------------
-
-#: The range of each integer column (PostgreSQL's; SQLite would store more, so the API holds every database
-#: to the same bounds, and the schema says them).
-INTEGER_RANGES: dict[str, tuple[int, int]] = {
-    "SmallIntegerField": (-32768, 32767),
-    "IntegerField": (-2147483648, 2147483647),
-    "BigIntegerField": (-9223372036854775808, 9223372036854775807),
-    "PositiveBigIntegerField": (0, 9223372036854775807),
-    "PositiveSmallIntegerField": (0, 32767),
-    "PositiveIntegerField": (0, 2147483647),
-    "SmallAutoField": (-32768, 32767),
-    "AutoField": (-2147483648, 2147483647),
-    "BigAutoField": (-9223372036854775808, 9223372036854775807),
-}
-
-CONTROL_CHARACTERS = {chr(c) for c in range(32)} | {"\x7f"}
-
-
-def single_line(value: str) -> None:
-    """A name, title or label is one line: no CR/LF (a name ends up in e-mail subjects and headers) and no
-    other control character."""
-    if any(ch in CONTROL_CHARACTERS for ch in value):
-        raise serializers.ValidationError("Must be a single line of text (no line breaks or control characters).")
-
-
-class SingleLineCharField(serializers.CharField):
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self.validators.append(single_line)
-
-
-class ModelSerializer(serializers.ModelSerializer):
-    """Every API serializer's base: a model's CharField is a single line (TextFields may hold line breaks),
-    and an integer field holds only what its column holds on every database."""
-
-    serializer_field_mapping = {**serializers.ModelSerializer.serializer_field_mapping}
-
-    def build_standard_field(self, field_name: str, model_field: Any) -> tuple[type[serializers.Field], dict[str, Any]]:
-        field_class, kwargs = super().build_standard_field(field_name, model_field)
-        if field_class is serializers.CharField and model_field.get_internal_type() == "CharField" \
-                and not kwargs.get("choices"):
-            field_class = SingleLineCharField
-        bounds = INTEGER_RANGES.get(model_field.get_internal_type())
-        if bounds and issubclass(field_class, serializers.IntegerField) and not kwargs.get("read_only"):
-            low, high = bounds
-            kwargs["min_value"] = max(low, kwargs.get("min_value", low))
-            kwargs["max_value"] = min(high, kwargs.get("max_value", high))
-        return field_class, kwargs

@@ -14,7 +14,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.api.base import ManagedOrganizationField, TenantViewSet, signed_in
+from accounts.api.base import ManagedOrganizationField, ModelSerializer, TenantViewSet, signed_in
 from accounts.api.errors import ErrorBody
 from accounts.models import ApiToken, Client, Membership, Organization, User
 from accounts.services import password_change, token_create, token_list, token_revoke
@@ -26,19 +26,19 @@ class CredentialsSerializer(serializers.Serializer):
     password = serializers.CharField(trim_whitespace=False, style={"input_type": "password"})
 
 
-class OrganizationSerializer(serializers.ModelSerializer):
+class OrganizationSerializer(ModelSerializer):
     class Meta:
         model = Organization
         fields = ["id", "name", "slug"]
 
 
-class ClientBriefSerializer(serializers.ModelSerializer):
+class ClientBriefSerializer(ModelSerializer):
     class Meta:
         model = Client
         fields = ["id", "name"]
 
 
-class MembershipSerializer(serializers.ModelSerializer):
+class MembershipSerializer(ModelSerializer):
     organization = OrganizationSerializer(read_only=True)
     client = ClientBriefSerializer(read_only=True)
     user = serializers.EmailField(source="user.email", read_only=True)
@@ -48,7 +48,7 @@ class MembershipSerializer(serializers.ModelSerializer):
         fields = ["id", "user", "organization", "role", "client"]
 
 
-class MeSerializer(serializers.ModelSerializer):
+class MeSerializer(ModelSerializer):
     memberships = MembershipSerializer(many=True, read_only=True)
 
     class Meta:
@@ -134,7 +134,7 @@ class TokenView(APIView):
                         status=status.HTTP_201_CREATED)
 
 
-class TokenSerializer(serializers.ModelSerializer):
+class TokenSerializer(ModelSerializer):
     id = serializers.CharField(source="token_key", read_only=True)
     current = serializers.SerializerMethodField()
 
@@ -197,7 +197,7 @@ class OrganizationViewSet(viewsets.ReadOnlyModelViewSet):
         return Organization.objects.visible_to(self.request.user)
 
 
-class ClientSerializer(serializers.ModelSerializer):
+class ClientSerializer(ModelSerializer):
     organization = ManagedOrganizationField()
 
     class Meta:
