@@ -1,4 +1,9 @@
+from __future__ import annotations
+
+from typing import Any
+
 from django.contrib import admin
+from django.http import HttpRequest
 
 from audits.models import (
     Audit,
@@ -23,10 +28,10 @@ from audits.models import (
 class ReadOnlyAdmin(admin.ModelAdmin):
     """Published versions and synced evidence are changed through the product's own rules, not here."""
 
-    def has_change_permission(self, request, obj=None):
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
-    def has_add_permission(self, request):
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
 
@@ -110,20 +115,12 @@ class AuditChangeAdmin(ReadOnlyAdmin):
 
 # Reports are compiled by Celery: the admin shows them (and their share links) read-only.
 
-
-
 @admin.register(Report)
-class ReportAdmin(admin.ModelAdmin):
+class ReportAdmin(ReadOnlyAdmin):
     list_display = ["title", "number", "state", "progress", "organization", "created_at", "finished_at"]
     list_filter = ["state", "organization"]
     search_fields = ["title"]
     exclude = ["result"]
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_add_permission(self, request):
-        return False
 
 
 @admin.register(ShareLink)
@@ -131,5 +128,5 @@ class ShareLinkAdmin(admin.ModelAdmin):
     list_display = ["report", "created_by", "expires_at", "revoked_at", "opened_count"]
     list_filter = ["organization"]
 
-    def has_add_permission(self, request):
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from audits.fieldwork.photos import make_photo_renditions, photos_stuck
 from audits.models import Report, ReportState, Wave, WaveStatus
-from audits.reports.compile import compile_report, report_request, report_scope
+from audits.reports.requests import compile_report, report_request, report_scope
 
 __all__ = ["compile_closed_waves", "compile_report", "make_photo_renditions", "requeue_stuck_photos", "write_probe"]
 

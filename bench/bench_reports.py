@@ -347,7 +347,7 @@ def main() -> int:
 
     call_command("migrate", verbosity=0)
     from audits.reports.aggregate import step_figures
-    from audits.reports.compile import report_request, report_scope
+    from audits.reports.requests import report_request, report_scope
 
     print(f"friction reports: {args.audits:,} approved walks × 40 responses, PostgreSQL database {BENCH_DB}")
     seconds, data = timed(lambda: generate(args.audits))

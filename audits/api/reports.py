@@ -1,21 +1,34 @@
 """Reports API: request a report (202, compiled by Celery), follow its progress, download its outputs,
-share it with a signed link; and `/r/<token>`, the read-only page of a share link (no account)."""
+share it with a signed link; and `/r/<token>`, the read-only page of a share link (no account).
+
+The result document and the scope are typed once, as TypedDicts (`audits.reports.document`,
+`audits.reports.scope.ReportScope`); the schema section at the end makes each TypedDict a component of the
+OpenAPI schema, of the same name."""
 
 from __future__ import annotations
 
-import django_filters
-from django.http import FileResponse, Http404
+import inspect
+import types
+from typing import Any, Literal, Union, cast, get_args, get_origin, get_type_hints, is_typeddict
+
+from django.http import FileResponse, Http404, HttpRequest
 from django.urls import reverse
+from django.utils import timezone
+from drf_spectacular.extensions import OpenApiSerializerExtension, OpenApiSerializerFieldExtension
+from drf_spectacular.plumbing import ComponentRegistry, ResolvedComponent, build_basic_type
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from accounts.api.base import TenantRelatedField, TenantViewSet
+from accounts.api.base import ModelSerializer, TenantRelatedField, TenantViewSet
+from accounts.api.filters import IdFilter, TenantFilterSet
 from accounts.errors import Conflict
 from accounts.models import Client
 from audits.models import Location, Report, ReportState, ShareLink, Wave
-from audits.reports.compile import report_request, report_retry, report_scope
+from audits.reports.document import ReportDocument, ReportSummary, summary_of
+from audits.reports.requests import report_request, report_retry, report_scope
+from audits.reports.scope import ReportScope
 from audits.reports.share import LinkNotFound, share_link_create, share_link_open, share_link_revoke, share_token
 from journeys.models import Journey, Persona
 
@@ -34,10 +47,19 @@ PAGE_HEADERS = {
 }
 
 
-class ReportSerializer(serializers.ModelSerializer):
+class TypedField(serializers.SerializerMethodField):
+    """A read-only field whose value has a declared type (a TypedDict, or one or None): the schema says it."""
+
+    def __init__(self, shape: Any, **kwargs: Any) -> None:
+        self.shape = shape
+        super().__init__(**kwargs)
+
+
+class ReportSerializer(ModelSerializer):
     requested_by = serializers.EmailField(source="requested_by.email", read_only=True, default=None)
+    scope = TypedField(ReportScope)
     downloads = serializers.SerializerMethodField()
-    summary = serializers.SerializerMethodField()
+    summary = TypedField(ReportSummary | None)
 
     class Meta:
         model = Report
@@ -46,18 +68,19 @@ class ReportSerializer(serializers.ModelSerializer):
                   "downloads", "summary"]
         read_only_fields = fields
 
+    def get_scope(self, report: Report) -> ReportScope:
+        return cast(ReportScope, report.scope)
+
     def get_downloads(self, report: Report) -> dict[str, str]:
         if report.state != ReportState.READY:
             return {}
         return {fmt: reverse(f"report-{fmt}", args=[report.pk]) for fmt in FORMATS}
 
-    def get_summary(self, report: Report) -> dict | None:
+    def get_summary(self, report: Report) -> ReportSummary | None:
         # Lists defer the result document (it can be large): the summary is on the detail.
         if report.state != ReportState.READY or "result" in report.get_deferred_fields() or not report.result:
             return None
-        return {"totals": report.result["totals"],
-                "fix_first": [{"rank": f["rank"], "step": f["name"], "priority": f["priority"]}
-                              for f in report.result["fix_first"]]}
+        return summary_of(cast(ReportDocument, report.result))
 
 
 class ReportRequestSerializer(serializers.Serializer):
@@ -71,7 +94,7 @@ class ReportRequestSerializer(serializers.Serializer):
     notify = serializers.BooleanField(default=False, help_text="E-mail me when it is ready.")
 
 
-class ShareLinkSerializer(serializers.ModelSerializer):
+class ShareLinkSerializer(ModelSerializer):
     url = serializers.SerializerMethodField()
     active = serializers.SerializerMethodField()
 
@@ -87,8 +110,6 @@ class ShareLinkSerializer(serializers.ModelSerializer):
         return request.build_absolute_uri(path) if request else path
 
     def get_active(self, link: ShareLink) -> bool:
-        from django.utils import timezone
-
         return link.revoked_at is None and link.expires_at > timezone.now()
 
 
@@ -111,11 +132,10 @@ def _file_response(report: Report, fmt: str, *, inline: bool | None = None) -> F
     return response
 
 
-class ReportFilter(django_filters.FilterSet):
-    # Plain ids: a choice filter would tell "no such row" (400) from "not yours" (empty).
-    client = django_filters.NumberFilter(field_name="client_id")
-    journey = django_filters.NumberFilter(field_name="journey_id")
-    wave = django_filters.NumberFilter(field_name="wave_id")
+class ReportFilter(TenantFilterSet):
+    client = IdFilter(field_name="client")
+    journey = IdFilter(field_name="journey")
+    wave = IdFilter(field_name="wave")
 
     class Meta:
         model = Report
@@ -156,7 +176,7 @@ class ReportViewSet(TenantViewSet):
         return Response(ReportSerializer(report, context=self.get_serializer_context()).data,
                         status=status.HTTP_202_ACCEPTED)
 
-    @extend_schema(responses={200: OpenApiResponse(description="The whole result document (JSON)")})
+    @extend_schema(responses={200: OpenApiResponse(ReportDocument, description="The whole result document")})
     @action(detail=True, methods=["get"])
     def result(self, request, pk=None):
         report = self.get_object()
@@ -185,8 +205,8 @@ class ReportViewSet(TenantViewSet):
         return _file_response(self.get_object(), "csv")
 
 
-class ShareLinkFilter(django_filters.FilterSet):
-    report = django_filters.NumberFilter(field_name="report_id")
+class ShareLinkFilter(TenantFilterSet):
+    report = IdFilter(field_name="report")
 
     class Meta:
         model = ShareLink
@@ -215,14 +235,84 @@ class ShareLinkViewSet(TenantViewSet):
         return Response(ShareLinkSerializer(link, context=self.get_serializer_context()).data)
 
 
-def shared_report(request, token: str):
+def shared_report(request: HttpRequest, token: str) -> FileResponse:
     """`/r/<token>`: the report page for anyone holding a live link; `?format=pdf` for its PDF."""
     try:
         link = share_link_open(token=token)
-    except LinkNotFound:
-        raise Http404("This link does not exist, has expired or was revoked.") from None
+    except LinkNotFound as gone:
+        raise Http404(gone.message) from None  # a page, not the API: Django's 404
     fmt = "pdf" if request.GET.get("format") == "pdf" else "html"
     response = _file_response(link.report, fmt, inline=True)
     for name, value in PAGE_HEADERS.items():
         response[name] = value
     return response
+
+
+# -- the schema of typed values ------------------------------------------------------------------------
+# drf-spectacular inlines a TypedDict; these make each one a named component instead, with every key
+# required unless the TypedDict says otherwise, and no key it does not declare. OpenAPI 3.0 has no null
+# type, and `nullable` only widens a `type` beside it: a value that may be None is `anyOf` its schema and
+# `{"enum": [null]}`, which a validator and openapi-typescript both read as "X or null".
+
+def typed_schema(hint: Any, registry: ComponentRegistry) -> dict[str, Any]:
+    """The OpenAPI schema of a type hint; each TypedDict in it is registered as a component."""
+    if is_typeddict(hint):
+        component = ResolvedComponent(name=hint.__name__, type=ResolvedComponent.SCHEMA, object=hint)
+        if component not in registry:
+            registry.register(component)  # before its keys are mapped: they may name it again
+            component.schema = typed_dict_schema(hint, registry)
+        return component.ref
+    origin, args = get_origin(hint), get_args(hint)
+    if origin in (Union, types.UnionType):
+        kinds = [arg for arg in args if arg is not type(None)]
+        schema = typed_schema(kinds[0], registry) if len(kinds) == 1 else {
+            "oneOf": [typed_schema(kind, registry) for kind in kinds]}
+        if len(kinds) == len(args):
+            return schema
+        if "type" in schema:
+            return {**schema, "nullable": True}
+        return {"anyOf": [schema, {"enum": [None]}]}
+    if origin is Literal:
+        return {**cast(dict[str, Any], build_basic_type(type(args[0]))), "enum": list(args)}
+    if origin is list:
+        return {"type": "array", "items": typed_schema(args[0], registry)}
+    if origin is tuple:  # a fixed-length tuple of one type (JSON has it as an array)
+        return {"type": "array", "items": typed_schema(args[0], registry), "minItems": len(args),
+                "maxItems": len(args)}
+    if origin is dict:
+        return {"type": "object", "additionalProperties": typed_schema(args[1], registry)}
+    if hint in (bool, int, float, str):
+        return cast(dict[str, Any], build_basic_type(hint))
+    raise TypeError(f"No schema for {hint!r}")
+
+
+def typed_dict_schema(hint: Any, registry: ComponentRegistry) -> dict[str, Any]:
+    keys = get_type_hints(hint)
+    schema: dict[str, Any] = {
+        "type": "object",
+        "properties": {name: typed_schema(value, registry) for name, value in keys.items()},
+        "required": [name for name in keys if name in hint.__required_keys__],
+        "additionalProperties": False,
+    }
+    if hint.__doc__:
+        schema["description"] = inspect.cleandoc(hint.__doc__)
+    return schema
+
+
+class TypedDictResponse(OpenApiSerializerExtension):
+    """`extend_schema(responses=SomeTypedDict)`: the response is the TypedDict's component."""
+
+    target_class = ReportDocument
+
+    def get_name(self, auto_schema: Any, direction: Any) -> str:
+        return str(self.target.__name__)
+
+    def map_serializer(self, auto_schema: Any, direction: Any) -> dict[str, Any]:
+        return typed_dict_schema(self.target, auto_schema.registry)
+
+
+class TypedFieldSchema(OpenApiSerializerFieldExtension):
+    target_class = TypedField
+
+    def map_serializer_field(self, auto_schema: Any, direction: Any) -> dict[str, Any]:
+        return typed_schema(self.target.shape, auto_schema.registry)

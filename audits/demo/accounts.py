@@ -9,9 +9,8 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
 from accounts.models import Client, Membership, Organization, User
-from accounts.tenancy import Role
-
 from accounts.signin import DEMO_DOMAIN, DEMO_PASSWORD
+from accounts.tenancy import Role
 
 DEMO_USERS = [
     ("owner", "Olivia Owner", Role.OWNER),

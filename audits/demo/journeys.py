@@ -13,7 +13,7 @@ from typing import Any
 from django.db import transaction
 
 from audits.checklists.generate import template_from_journey
-from audits.checklists.publish import template_publish, template_update
+from audits.checklists.services import template_publish, template_update
 from audits.models import ChecklistTemplate, Scenario
 from journeys.models import Journey, Persona
 from journeys.services import journey_write

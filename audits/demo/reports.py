@@ -9,13 +9,15 @@ import logging
 
 from django.db.models import Count, Q
 
+from audits.demo.accounts import Demo
 from audits.models import AuditKind, AuditState, ReportState, Wave, WaveStatus
-from audits.reports.compile import report_compile, report_request, report_scope
+from audits.reports.compile import report_compile
+from audits.reports.requests import report_request, report_scope
 
 log = logging.getLogger(__name__)
 
 
-def seed_demo_report(demo) -> None:
+def seed_demo_report(demo: Demo) -> None:
     walks = Count("visits__audits", distinct=True, filter=Q(visits__audits__state=AuditState.APPROVED,
                                                              visits__audits__kind=AuditKind.VISIT))
     # Of the closed waves that ended last, the one with the most approved walks (the demo's showcase).

@@ -11,7 +11,9 @@ of rows per step, whatever the number of walks. `render.METHODOLOGY` defines eac
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from decimal import Decimal
+from typing import Any, Literal, TypeVar, cast, overload
 
 from django.db import connection
 from django.db.models import (
@@ -34,6 +36,26 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, RowNumber
 
 from audits.models import Audit, Expectation, FrictionMark, Photo, PhotoState, Response
+from audits.reports.document import (
+    DOCUMENT_VERSION,
+    EvidencePhoto,
+    EvidenceQuote,
+    Figures,
+    FixFirstStep,
+    Heatmap,
+    HeatmapCell,
+    PerceptionGap,
+    PerceptionGapRow,
+    ReportFigures,
+    ReportStep,
+    StepFigures,
+    TierCell,
+    TierGap,
+    TierGapRow,
+    Trend,
+    TrendChange,
+    TrendRow,
+)
 from audits.reports.scope import Scope
 from journeys.models import FrictionTag, Step
 
@@ -49,25 +71,34 @@ LEVEL = Q(kind="delivered_level", number__isnull=False)
 TIME = Q(kind="duration", item__options__measure="time_on_step", number__isnull=False)
 WAIT = Q(kind="duration", item__options__measure="wait", number__isnull=False)
 
-Key = tuple  # (step_id,) or (step_id, group value)
+Key = tuple[Any, ...]  # (step_id,) or (step_id, group value)
+Row = dict[str, Any]  # a row of a grouped query (`.values(...).annotate(...)`)
+Progress = Callable[[int, str], None]
+MedianP90 = tuple[float | None, float | None]
+T = TypeVar("T")
 
 
-def rnd(value):
+def rnd(value: float | Decimal | None) -> float | None:
     """A float (figures stay exact while computed; `round_all` rounds the finished document)."""
     return None if value is None else float(value)
 
 
-def round_all(value, digits: int = 4):
+def round_all(value: T, digits: int = 4) -> T:
+    """The same document with every float rounded (tuples become lists, as JSON has them)."""
+    return cast(T, _rounded(value, digits))
+
+
+def _rounded(value: object, digits: int) -> object:
     if isinstance(value, float):
         return round(value, digits)
     if isinstance(value, dict):
-        return {k: round_all(v, digits) for k, v in value.items()}
+        return {k: _rounded(v, digits) for k, v in value.items()}
     if isinstance(value, list | tuple):
-        return [round_all(v, digits) for v in value]
+        return [_rounded(v, digits) for v in value]
     return value
 
 
-def share(part, whole):
+def share(part: float, whole: float) -> float | None:
     return rnd(part / whole) if whole else None
 
 
@@ -75,7 +106,7 @@ def _dims(group: str | None) -> list[str]:
     return ["step_id", f"audit__{group}"] if group else ["step_id"]
 
 
-def _key(row: dict, dims: list[str]) -> Key:
+def _key(row: Row, dims: list[str]) -> Key:
     return tuple(row[d] for d in dims)
 
 
@@ -86,7 +117,7 @@ class PercentileCont(Aggregate):
     template = "%(function)s(%(fraction)s) WITHIN GROUP (ORDER BY %(expressions)s)"
     output_field = FloatField()
 
-    def __init__(self, expression, fraction: float, **extra):
+    def __init__(self, expression: str, fraction: float, **extra: Any) -> None:
         super().__init__(expression, fraction=float(fraction), **extra)
 
 
@@ -103,9 +134,9 @@ def _native_percentiles() -> bool:
 
 # -- the grouped queries ---------------------------------------------------------------------------------
 
-def _response_rows(audits: QuerySet[Audit], dims: list[str], full: bool) -> dict[Key, dict]:
+def _response_rows(audits: QuerySet[Audit], dims: list[str], full: bool) -> dict[Key, Row]:
     gap = ExpressionWrapper(F("number") - F("step__promise_level"), output_field=FloatField())
-    annotations = {
+    annotations: dict[str, Aggregate] = {
         "walks": Count("audit_id", distinct=True),
         "outcome_n": Count("pk", filter=Q(kind="outcome", text__in=OUTCOMES)),
         "gave_up": Count("pk", filter=Q(kind="outcome", text="gave_up")),
@@ -137,23 +168,24 @@ def _response_rows(audits: QuerySet[Audit], dims: list[str], full: bool) -> dict
     return {_key(row, dims): row for row in rows}
 
 
-def _friction_rows(audits: QuerySet[Audit], dims: list[str]) -> dict[Key, dict]:
+def _friction_rows(audits: QuerySet[Audit], dims: list[str]) -> dict[Key, Row]:
     rows = (FrictionMark.objects.filter(audit__in=audits, step__isnull=False).values(*dims)
             .annotate(walks=Count("audit_id", distinct=True), severity=Sum("severity")).order_by())
     return {_key(row, dims): row for row in rows}
 
 
-def _tag_rows(audits: QuerySet[Audit], dims: list[str]) -> dict[Key, list[dict]]:
-    rows = (FrictionMark.objects.filter(audit__in=audits, step__isnull=False).values(*dims, "tag_id")
+def _tag_rows(audits: QuerySet[Audit], dims: list[str]) -> dict[Key, list[Row]]:
+    # By the tag's code (unique among the tags an organization may use): the document keys tags by code.
+    rows = (FrictionMark.objects.filter(audit__in=audits, step__isnull=False).values(*dims, "tag__code")
             .annotate(walks=Count("audit_id", distinct=True), severity=Sum("severity"), marks=Count("pk"))
             .order_by())
-    out: dict[Key, list[dict]] = defaultdict(list)
+    out: dict[Key, list[Row]] = defaultdict(list)
     for row in rows:
         out[_key(row, dims)].append(row)
     return out
 
 
-def _percentiles(audits: QuerySet[Audit], condition: Q, dims: list[str]) -> dict[Key, tuple]:
+def _percentiles(audits: QuerySet[Audit], condition: Q, dims: list[str]) -> dict[Key, MedianP90]:
     """(median, p90) per group, portably (SQLite; PostgreSQL uses its percentile aggregates). Ranks 1..n
     by value; the median is the mean of the values at ranks floor((n+1)/2) and floor((n+2)/2) (the middle
     one, or the two middle ones); the 90th percentile is the value at rank ceil(0.9·n) (nearest rank).
@@ -169,7 +201,7 @@ def _percentiles(audits: QuerySet[Audit], condition: Q, dims: list[str]) -> dict
     for *key, rn, cnt, number in rows:
         picked[tuple(key)][rn] = number
         counts[tuple(key)] = cnt
-    out = {}
+    out: dict[Key, MedianP90] = {}
     for key, by_rank in picked.items():
         n = counts[key]
         median = (by_rank[(n + 1) // 2] + by_rank[(n + 2) // 2]) / 2
@@ -179,23 +211,24 @@ def _percentiles(audits: QuerySet[Audit], condition: Q, dims: list[str]) -> dict
 
 # -- figures per step (optionally per step and group) --------------------------------------------------
 
-def step_figures(audits: QuerySet[Audit], group: str | None = None, *, full: bool = True) -> dict[Key, dict]:
+@overload
+def step_figures(audits: QuerySet[Audit], group: str | None = None, *,
+                 full: Literal[True] = True) -> dict[Key, StepFigures]: ...
+@overload
+def step_figures(audits: QuerySet[Audit], group: str | None = None, *,
+                 full: Literal[False]) -> dict[Key, Figures]: ...
+def step_figures(audits: QuerySet[Audit], group: str | None = None, *,
+                 full: bool = True) -> dict[Key, StepFigures] | dict[Key, Figures]:
     """Figures keyed by (step_id,) or (step_id, group). `group` is an Audit field (location_id,
     persona__tier_rank). `full=False` gives the light set used by the heat map and the tier gap."""
     dims = _dims(group)
     responses = _response_rows(audits, dims, full)
     friction = _friction_rows(audits, dims)
-    tags = _tag_rows(audits, dims) if full else {}
-    windowed = full and not _native_percentiles()
-    effort_pct = _percentiles(audits, EFFORT, dims) if windowed else {}
-    time_pct = _percentiles(audits, TIME, dims) if windowed else {}
-    wait_pct = _percentiles(audits, WAIT, dims) if windowed else {}
-
-    out: dict[Key, dict] = {}
+    light: dict[Key, Figures] = {}
     for key, r in responses.items():
         walks = r["walks"]
         f = friction.get(key, {"walks": 0, "severity": 0})
-        figures = {
+        light[key] = {
             "walks": walks,
             "friction_walks": f["walks"],
             "friction_share": share(f["walks"], walks),
@@ -209,32 +242,43 @@ def step_figures(audits: QuerySet[Audit], group: str | None = None, *, full: boo
             "delivered_mean": rnd(r["level_mean"]),
             "value_gap": rnd(r["gap"]),
         }
-        if full:
-            figures |= {
-                "done": share(r["done"], r["outcome_n"]),
-                "done_with_help": share(r["done_with_help"], r["outcome_n"]),
-                "effort_distribution": [r[f"e{v}"] for v in EFFORT_VALUES],
-                "effort_median": r.get("effort_median", effort_pct.get(key, (None, None))[0]),
-                "time_n": r["time_n"],
-                "time_median": r.get("time_median", time_pct.get(key, (None, None))[0]),
-                "time_p90": r.get("time_p90", time_pct.get(key, (None, None))[1]),
-                "wait_n": r["wait_n"],
-                "wait_median": r.get("wait_median", wait_pct.get(key, (None, None))[0]),
-                "wait_p90": r.get("wait_p90", wait_pct.get(key, (None, None))[1]),
-                "tags": {row["tag_id"]: {"walks": row["walks"], "share": share(row["walks"], walks),
-                                         "severity": row["severity"], "marks": row["marks"]}
-                         for row in tags.get(key, [])},
-            }
-        out[key] = figures
+    if not full:
+        return light
+
+    tags = _tag_rows(audits, dims)
+    windowed = not _native_percentiles()
+    effort_pct = _percentiles(audits, EFFORT, dims) if windowed else {}
+    time_pct = _percentiles(audits, TIME, dims) if windowed else {}
+    wait_pct = _percentiles(audits, WAIT, dims) if windowed else {}
+    none: MedianP90 = (None, None)
+    out: dict[Key, StepFigures] = {}
+    for key, r in responses.items():
+        walks = r["walks"]
+        out[key] = {
+            **light[key],
+            "done": share(r["done"], r["outcome_n"]),
+            "done_with_help": share(r["done_with_help"], r["outcome_n"]),
+            "effort_distribution": [r[f"e{v}"] for v in EFFORT_VALUES],
+            "effort_median": r.get("effort_median", effort_pct.get(key, none)[0]),
+            "time_n": r["time_n"],
+            "time_median": r.get("time_median", time_pct.get(key, none)[0]),
+            "time_p90": r.get("time_p90", time_pct.get(key, none)[1]),
+            "wait_n": r["wait_n"],
+            "wait_median": r.get("wait_median", wait_pct.get(key, none)[0]),
+            "wait_p90": r.get("wait_p90", wait_pct.get(key, none)[1]),
+            "tags": {row["tag__code"]: {"walks": row["walks"], "share": share(row["walks"], walks),
+                                        "severity": row["severity"], "marks": row["marks"]}
+                     for row in tags.get(key, [])},
+        }
     return out
 
 
-def audit_rows(audits: QuerySet[Audit]):
+def audit_rows(audits: QuerySet[Audit]) -> Iterator[tuple[Any, ...]]:
     """One tuple per walk (id, location, tier, submitted, marks, severity, effort mean, gave up, time, wait,
     value gap), each figure a correlated subquery, streamed in chunks: never the whole table in memory."""
     gap = ExpressionWrapper(F("number") - F("step__promise_level"), output_field=FloatField())
 
-    def per_audit(model, condition: Q, aggregate):
+    def per_audit(model: type[FrictionMark] | type[Response], condition: Q, aggregate: Aggregate) -> Subquery:
         sub = (model.objects.filter(audit_id=OuterRef("pk")).filter(condition).values("audit_id")
                .annotate(v=aggregate).values("v")[:1])
         return Subquery(sub)
@@ -257,19 +301,19 @@ def audit_rows(audits: QuerySet[Audit]):
 
 # -- across the journey --------------------------------------------------------------------------------
 
-def priority(friction_index: float | None, reach, moment_of_truth: bool) -> float:
+def priority(friction_index: float | None, reach: float | Decimal, moment_of_truth: bool) -> float:
     weight = MOMENT_OF_TRUTH_WEIGHT if moment_of_truth else 1.0
-    return rnd((friction_index or 0) * float(reach) * weight)
+    return (friction_index or 0) * float(reach) * weight
 
 
-def _walk_severity(step_id: int):
+def _walk_severity(step_id: int) -> Coalesce:
     """The total severity a walk met on the step: the evidence of the worst walks comes first."""
     sub = (FrictionMark.objects.filter(audit_id=OuterRef("audit_id"), step_id=step_id).values("audit_id")
            .annotate(s=Sum("severity")).values("s")[:1])
     return Coalesce(Subquery(sub), Value(0))
 
 
-def evidence(audits: QuerySet[Audit], step_id: int) -> tuple[list[dict], list[dict]]:
+def evidence(audits: QuerySet[Audit], step_id: int) -> tuple[list[EvidencePhoto], list[EvidenceQuote]]:
     photos = (Photo.objects.filter(audit__in=audits, step_id=step_id, state=PhotoState.READY).exclude(small="")
               .annotate(walk_severity=_walk_severity(step_id))
               .order_by("-walk_severity", "-created_at", "pk")
@@ -288,8 +332,8 @@ def evidence(audits: QuerySet[Audit], step_id: int) -> tuple[list[dict], list[di
     )
 
 
-def build(scope: Scope, progress: Callable[[int, str], None] = lambda p, s: None) -> dict:
-    """The whole result document (JSON-ready) of a report over `scope`."""
+def build(scope: Scope, progress: Progress = lambda p, s: None) -> ReportFigures:
+    """The figures of a report over `scope` (the whole document but its `meta`), JSON-ready."""
     audits = scope.field_audits()
     steps = list(Step.objects.filter(journey_id=scope.journey_id).select_related("stage")
                  .order_by("stage__position", "position", "id"))
@@ -303,46 +347,42 @@ def build(scope: Scope, progress: Callable[[int, str], None] = lambda p, s: None
     per_step = step_figures(audits)
 
     steps = [s for s in steps if not s.archived or (s.pk,) in per_step]
-    tag_ids = sorted({t for f in per_step.values() for t in f["tags"]})
-    tags = list(FrictionTag.objects.filter(pk__in=tag_ids).values("pk", "code", "label", "position"))
+    codes = sorted({code for f in per_step.values() for code in f["tags"]})
+    tags = list(FrictionTag.objects.usable_by(scope.organization_id).filter(code__in=codes)
+                .values("code", "label", "position"))
     tags.sort(key=lambda t: (t["position"], t["code"]))
-    tag_code = {t["pk"]: t["code"] for t in tags}
     tag_label = {t["code"]: t["label"] for t in tags}
 
-    step_rows = []
+    step_rows: list[ReportStep] = []
     for s in steps:
         f = per_step.get((s.pk,))
-        row = {"id": s.pk, "name": s.name, "stage": s.stage.name, "channel": s.channel,
-               "touchpoint": s.touchpoint, "promise_level": s.promise_level, "reach": rnd(s.reach),
-               "moment_of_truth": s.moment_of_truth}
-        if f:
-            f = {**f, "tags": {tag_code[t]: v for t, v in f["tags"].items()}}
-        row["figures"] = f
-        row["priority"] = priority(f["friction_index"], s.reach, s.moment_of_truth) if f else 0.0
-        step_rows.append(row)
+        step_rows.append({"id": s.pk, "name": s.name, "stage": s.stage.name, "channel": s.channel,
+                          "touchpoint": s.touchpoint, "promise_level": s.promise_level, "reach": float(s.reach),
+                          "moment_of_truth": s.moment_of_truth, "figures": f,
+                          "priority": priority(f["friction_index"], s.reach, s.moment_of_truth) if f else 0.0})
 
     progress(35, "Fix first: ranking and evidence")
     order = {s.pk: i for i, s in enumerate(steps)}
-    ranked = sorted((r for r in step_rows if r["figures"] and r["figures"]["friction_index"]),
-                    key=lambda r: (-r["priority"], order[r["id"]]))
-    fix_first = []
-    for rank, r in enumerate(ranked[:FIX_FIRST_LIMIT], start=1):
+    ranked = sorted(((r, f) for r in step_rows if (f := r["figures"]) and f["friction_index"]),
+                    key=lambda rf: (-rf[0]["priority"], order[rf[0]["id"]]))
+    fix_first: list[FixFirstStep] = []
+    for rank, (r, f) in enumerate(ranked[:FIX_FIRST_LIMIT], start=1):
         photos, quotes = evidence(audits, r["id"])
         fix_first.append({"rank": rank, "step": r["id"], "name": r["name"], "stage": r["stage"],
-                          "friction_index": r["figures"]["friction_index"], "reach": r["reach"],
+                          "friction_index": f["friction_index"] or 0.0, "reach": r["reach"],
                           "moment_of_truth": r["moment_of_truth"],
                           "weight": MOMENT_OF_TRUTH_WEIGHT if r["moment_of_truth"] else 1.0,
                           "priority": r["priority"],
                           "top_tags": [{"code": code, "label": tag_label[code], "share": v["share"],
-                                        "walks": v["walks"]} for code, v in sorted(r["figures"]["tags"].items(),
-                                                             key=lambda kv: -kv[1]["share"])[:3]],
+                                        "walks": v["walks"]} for code, v in sorted(f["tags"].items(),
+                                                             key=lambda kv: -(kv[1]["share"] or 0))[:3]],
                           "photos": photos, "quotes": quotes})
 
     progress(45, "Heat map of steps and locations")
     locations = list(audits.values("location_id", "location__name").annotate(walks=Count("pk"))
                      .order_by("location__name", "location_id"))
     by_location = step_figures(audits, "location_id", full=False)
-    heatmap = {
+    heatmap: Heatmap = {
         "locations": [{"id": loc["location_id"], "name": loc["location__name"] or "—", "walks": loc["walks"]}
                       for loc in locations],
         "rows": [{"step": s.pk, "name": s.name, "cells": [
@@ -358,8 +398,8 @@ def build(scope: Scope, progress: Callable[[int, str], None] = lambda p, s: None
     progress(62, "Perception gap")
     perception = _perception(scope, steps, per_step)
 
-    return round_all({
-        "version": 1,
+    figures: ReportFigures = {
+        "version": DOCUMENT_VERSION,
         "totals": {"walks": totals["walks"], "locations": totals["locations"], "auditors": totals["auditors"],
                    "first": totals["first"].date().isoformat() if totals["first"] else None,
                    "last": totals["last"].date().isoformat() if totals["last"] else None},
@@ -371,17 +411,21 @@ def build(scope: Scope, progress: Callable[[int, str], None] = lambda p, s: None
         "tiers": tiers,
         "perception": perception,
         "constants": {"moment_of_truth_weight": MOMENT_OF_TRUTH_WEIGHT, "fix_first_limit": FIX_FIRST_LIMIT},
-    })
+    }
+    return round_all(figures)
 
 
-def _cell(f: dict | None) -> dict | None:
+def _cell(f: Figures | None) -> HeatmapCell | None:
     if not f:
         return None
     return {"walks": f["walks"], "friction_index": f["friction_index"], "gave_up": f["gave_up"],
             "effort_mean": f["effort_mean"]}
 
 
-def _trend(scope: Scope, steps: Iterable[Step], now: dict[Key, dict]) -> dict | None:
+TrendFigure = Literal["friction_index", "gave_up", "effort_median", "time_median", "wait_median", "value_gap"]
+
+
+def _trend(scope: Scope, steps: Iterable[Step], now: dict[Key, StepFigures]) -> Trend | None:
     previous = scope.previous()
     if previous is None:
         return None
@@ -389,22 +433,28 @@ def _trend(scope: Scope, steps: Iterable[Step], now: dict[Key, dict]) -> dict | 
     before = step_figures(previous.field_audits())
     walks = previous.field_audits().count()
 
-    def delta(a, b):
-        return None if a is None or b is None else rnd(a - b)
-
-    rows = []
+    rows: list[TrendRow] = []
     for s in steps:
         a, b = now.get((s.pk,)), before.get((s.pk,))
-        row = {"step": s.pk, "name": s.name}
-        for name in ("friction_index", "gave_up", "effort_median", "time_median", "wait_median", "value_gap"):
-            row[name] = {"now": a and a[name], "before": b and b[name],
-                         "delta": delta(a and a[name], b and b[name])}
-        rows.append(row)
+
+        def change(name: TrendFigure, a: StepFigures | None = a, b: StepFigures | None = b) -> TrendChange:
+            value, was = (a[name] if a else None), (b[name] if b else None)
+            return {"now": value, "before": was,
+                    "delta": None if value is None or was is None else value - was}
+
+        rows.append({"step": s.pk, "name": s.name, "friction_index": change("friction_index"),
+                     "gave_up": change("gave_up"), "effort_median": change("effort_median"),
+                     "time_median": change("time_median"), "wait_median": change("wait_median"),
+                     "value_gap": change("value_gap")})
     return {"wave": {"id": wave.pk, "name": wave.name, "starts_on": wave.starts_on.isoformat()} if wave else None,
             "walks": walks, "rows": rows}
 
 
-def _tiers(audits: QuerySet[Audit], steps: Iterable[Step]) -> dict | None:
+def _gap(a: float | None, b: float | None) -> float | None:
+    return None if a is None or b is None else a - b
+
+
+def _tiers(audits: QuerySet[Audit], steps: Iterable[Step]) -> TierGap | None:
     present = list(audits.filter(persona__isnull=False).values("persona__tier_rank")
                    .annotate(walks=Count("pk"), tier=Min("persona__tier")).order_by("persona__tier_rank"))
     if len(present) < 2:
@@ -413,38 +463,33 @@ def _tiers(audits: QuerySet[Audit], steps: Iterable[Step]) -> dict | None:
     figures = step_figures(audits.filter(persona__tier_rank__in=[low["persona__tier_rank"],
                                                                  high["persona__tier_rank"]]),
                            "persona__tier_rank", full=False)
-    rows = []
+    rows: list[TierGapRow] = []
     for s in steps:
         a = figures.get((s.pk, low["persona__tier_rank"]))
         b = figures.get((s.pk, high["persona__tier_rank"]))
-        row = {"step": s.pk, "name": s.name, "low": _cell_tier(a), "high": _cell_tier(b)}
-        row["friction_gap"] = (rnd(a["friction_index"] - b["friction_index"])
-                               if a and b and a["friction_index"] is not None and b["friction_index"] is not None
-                               else None)
-        row["effort_gap"] = (rnd(a["effort_mean"] - b["effort_mean"])
-                             if a and b and a["effort_mean"] is not None and b["effort_mean"] is not None else None)
-        row["value_gap_gap"] = (rnd(a["value_gap"] - b["value_gap"])
-                                if a and b and a["value_gap"] is not None and b["value_gap"] is not None else None)
-        rows.append(row)
+        rows.append({"step": s.pk, "name": s.name, "low": _cell_tier(a), "high": _cell_tier(b),
+                     "friction_gap": _gap(a["friction_index"], b["friction_index"]) if a and b else None,
+                     "effort_gap": _gap(a["effort_mean"], b["effort_mean"]) if a and b else None,
+                     "value_gap_gap": _gap(a["value_gap"], b["value_gap"]) if a and b else None})
     return {"low": {"rank": low["persona__tier_rank"], "tier": low["tier"], "walks": low["walks"]},
             "high": {"rank": high["persona__tier_rank"], "tier": high["tier"], "walks": high["walks"]},
             "rows": rows}
 
 
-def _cell_tier(f: dict | None) -> dict | None:
+def _cell_tier(f: Figures | None) -> TierCell | None:
     if not f:
         return None
     return {"walks": f["walks"], "friction_index": f["friction_index"], "gave_up": f["gave_up"],
             "effort_mean": f["effort_mean"], "value_gap": f["value_gap"]}
 
 
-def _perception(scope: Scope, steps: Iterable[Step], field: dict[Key, dict]) -> dict | None:
+def _perception(scope: Scope, steps: Iterable[Step], field: dict[Key, StepFigures]) -> PerceptionGap | None:
     selfs = scope.self_audits()
     rows = {r["step_id"]: r for r in Expectation.objects.filter(audit__in=selfs).values("step_id")
             .annotate(n=Count("audit_id", distinct=True), level=Avg("level"), effort=Avg("effort")).order_by()}
     if not rows:
         return None
-    out = []
+    out: list[PerceptionGapRow] = []
     for s in steps:
         e, f = rows.get(s.pk), field.get((s.pk,))
         expected_level = rnd(e["level"]) if e else None
@@ -455,10 +500,8 @@ def _perception(scope: Scope, steps: Iterable[Step], field: dict[Key, dict]) -> 
             "step": s.pk, "name": s.name, "self_audits": e["n"] if e else 0,
             "promise_level": s.promise_level,
             "expected_level": expected_level, "delivered_level": delivered,
-            "level_gap": rnd(delivered - expected_level) if delivered is not None and expected_level is not None
-            else None,
+            "level_gap": _gap(delivered, expected_level),
             "expected_effort": expected_effort, "field_effort": effort,
-            "effort_gap": rnd(effort - expected_effort) if effort is not None and expected_effort is not None
-            else None,
+            "effort_gap": _gap(effort, expected_effort),
         })
     return {"self_audits": selfs.count(), "rows": out}

@@ -1,7 +1,7 @@
-"""Requesting and compiling reports.
-
-`report_request` finds or makes the row for (scope, data version) and queues its compile after commit.
-`report_compile` is what the Celery task runs. It is safe to run twice and safe to lose:
+"""Compiling a report: the figures (`aggregate.build`), the document's `meta`, the four files, then the
+report made visible and its requester e-mailed. `report_compile` is what the `compile_report` task runs
+(the task and the services that queue it are in `audits.reports.requests`). It is safe to run twice and
+safe to lose:
 
 - a run claims the row with a conditional UPDATE (queued or running → running, with a fresh claim token);
   a later run — another worker after this one was killed — takes the row over the same way, and every
@@ -16,24 +16,23 @@ from __future__ import annotations
 import logging
 import tempfile
 import uuid
+from typing import cast
 
-from celery import shared_task
 from django.conf import settings
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.core.mail import send_mail
-from django.db import IntegrityError, InterfaceError, OperationalError, transaction
-from django.db.models import F, Max
+from django.db import InterfaceError, OperationalError
+from django.db.models import F
 from django.utils import timezone
 
-from accounts.errors import Conflict, NotAllowed, ValidationFailed
-from accounts.models import Client
-from accounts.tenancy import MANAGING_ROLES
-from audits.models import Location, Report, ReportState, Wave
+from accounts.errors import ValidationFailed
+from audits.models import Location, Report, ReportState
 from audits.reports import render
-from audits.reports.aggregate import build
+from audits.reports.aggregate import Progress, build
+from audits.reports.document import ReportDocument, ReportFigures, ReportMeta
 from audits.reports.scope import Scope
-from journeys.models import Journey, Persona
+from journeys.models import Persona
 
 log = logging.getLogger(__name__)
 
@@ -41,100 +40,6 @@ log = logging.getLogger(__name__)
 class ReportLost(Exception):
     """Another run took this report over (or it was retried): this run stops and writes nothing."""
 
-
-# -- requesting ----------------------------------------------------------------------------------------
-
-def report_scope(*, user, wave: Wave | None = None, client: Client | None = None, journey: Journey | None = None,
-                 locations: list[Location] | None = None, period_from=None, period_to=None,
-                 persona: Persona | None = None) -> Scope:
-    """Checks a requested scope (rows already visible to `user`) and makes it canonical."""
-    locations = list(locations or [])
-    if wave is not None:
-        if journey is not None and journey.pk != wave.journey_id:
-            raise ValidationFailed("The wave belongs to another journey.", fields={"journey": ["Not the wave's."]})
-        journey, client = wave.journey, wave.client
-    if journey is None:
-        raise ValidationFailed("Name a wave, or a journey to report on.", fields={"journey": ["Required."]})
-    if client is not None and client.pk != journey.client_id:
-        raise ValidationFailed("The journey belongs to another client.", fields={"client": ["Not the journey's."]})
-    if period_from and period_to and period_from > period_to:
-        raise ValidationFailed("The period ends before it starts.", fields={"period_to": ["Before period_from."]})
-    org_id = journey.organization_id
-    if not user.memberships.filter(organization_id=org_id, role__in=MANAGING_ROLES).exists():
-        raise NotAllowed("Only owners and managers of this organization compile reports.")
-    for loc in locations:
-        if loc.client_id != journey.client_id:
-            raise ValidationFailed(f"{loc.name} is not a location of this client.", fields={"locations": [loc.name]})
-    if persona is not None and persona.organization_id != org_id:
-        raise ValidationFailed("Unknown persona.", fields={"persona": ["Not found."]})
-    if wave is not None:
-        return Scope(organization_id=org_id, client_id=journey.client_id, journey_id=journey.pk, wave_id=wave.pk,
-                     location_ids=tuple(sorted(loc.pk for loc in locations)),
-                     persona_id=persona.pk if persona else None)
-    return Scope(organization_id=org_id, client_id=journey.client_id, journey_id=journey.pk,
-                 location_ids=tuple(sorted(loc.pk for loc in locations)), period_from=period_from,
-                 period_to=period_to, persona_id=persona.pk if persona else None)
-
-
-def _title(scope: Scope) -> str:
-    journey = Journey.objects.select_related("client").get(pk=scope.journey_id)
-    wave = scope.wave()
-    if wave is not None:
-        return f"{journey.client.name} · {journey.name} · {wave.name}"
-    if scope.period_from or scope.period_to:
-        return f"{journey.client.name} · {journey.name} · {scope.period_from or '…'} to {scope.period_to or '…'}"
-    return f"{journey.client.name} · {journey.name}"
-
-
-def report_request(*, user, scope: Scope, notify: bool = False, enqueue: bool = True) -> tuple[Report, bool]:
-    """The report of `scope` over the data as it is now: (report, whether a compile was queued).
-    The same scope over the same data answers the existing report; a failed one is queued again."""
-    data_version, walks = scope.fingerprint()
-    if walks == 0:
-        raise ValidationFailed("No approved field walk matches this scope yet: there is nothing to report.",
-                               code="no_walks")
-    key = scope.key()
-    for _ in range(3):
-        existing = Report.objects.filter(organization_id=scope.organization_id, scope_key=key,
-                                         data_version=data_version).first()
-        if existing is not None:
-            queued = existing.state == ReportState.FAILED and report_retry(report=existing, enqueue=enqueue)
-            return existing, bool(queued) or existing.state in (ReportState.QUEUED, ReportState.RUNNING)
-        last = Report.objects.filter(organization_id=scope.organization_id, scope_key=key).aggregate(n=Max("number"))
-        try:
-            with transaction.atomic():
-                report = Report.objects.create(
-                    organization_id=scope.organization_id, client_id=scope.client_id, journey_id=scope.journey_id,
-                    wave_id=scope.wave_id, title=_title(scope), scope=scope.as_json(), scope_key=key,
-                    data_version=data_version, number=(last["n"] or 0) + 1, requested_by=user, notify=notify)
-        except IntegrityError:
-            continue  # the same request at the same moment, or the next number taken: look again
-        if enqueue:
-            _enqueue(report.pk)
-        return report, True
-    raise Conflict("The report is being requested by someone else at this moment; try again.")
-
-
-def _enqueue(report_id: int) -> None:
-    compile_report.delay_on_commit(report_id)
-
-
-@transaction.atomic
-def report_retry(*, report: Report, enqueue: bool = True) -> bool:
-    """A failed report goes back to the queue (conditional UPDATE: two retries queue it once)."""
-    done = Report.objects.filter(pk=report.pk, state=ReportState.FAILED).update(
-        state=ReportState.QUEUED, progress=0, stage="", error="", updated_at=timezone.now())
-    if not done:
-        if report.state == ReportState.READY:
-            raise Conflict("This report is ready: there is nothing to retry.")
-        return False
-    report.refresh_from_db()
-    if enqueue:
-        _enqueue(report.pk)
-    return True
-
-
-# -- compiling -----------------------------------------------------------------------------------------
 
 def _folder(report: Report, token: str) -> str:
     return f"reports/{report.organization_id}/{report.pk}/{token}"
@@ -149,7 +54,7 @@ def _remove_folder(folder: str) -> None:
         default_storage.delete(f"{folder}/{name}")
 
 
-def _scope_text(scope: Scope, result: dict) -> str:
+def _scope_text(scope: Scope) -> str:
     parts = []
     wave = scope.wave()
     if wave is not None:
@@ -192,13 +97,7 @@ def report_compile(*, report_id: int) -> Report | None:
     folder = _folder(report, token)
     try:
         scope = Scope.from_json(report.organization_id, report.scope)
-        result = build(scope, progress)
-        result["meta"] = {
-            "report_id": report.pk, "number": report.number, "data_version": report.data_version,
-            "title": report.title, "client": report.client.name, "journey": report.journey.name,
-            "scope_text": _scope_text(scope, result), "generated_at": timezone.now().strftime("%Y-%m-%d %H:%M UTC"),
-            "methodology": render.METHODOLOGY,
-        }
+        result = _document(report, scope, build(scope, progress))
         names = _write_outputs(report, result, scope, folder, progress)
         finished = Report.objects.filter(pk=report_id, claim=token, state=ReportState.RUNNING).update(
             state=ReportState.READY, progress=100, stage="Ready", result=result, finished_at=timezone.now(),
@@ -222,6 +121,16 @@ def report_compile(*, report_id: int) -> Report | None:
     return report
 
 
+def _document(report: Report, scope: Scope, figures: ReportFigures) -> ReportDocument:
+    meta: ReportMeta = {
+        "report_id": report.pk, "number": report.number, "data_version": report.data_version,
+        "title": report.title, "client": report.client.name, "journey": report.journey.name,
+        "scope_text": _scope_text(scope), "generated_at": timezone.now().strftime("%Y-%m-%d %H:%M UTC"),
+        "methodology": render.METHODOLOGY,
+    }
+    return {**figures, "meta": meta}
+
+
 def _reason(exc: Exception) -> str:
     if isinstance(exc, ValidationFailed):
         return exc.message
@@ -229,7 +138,8 @@ def _reason(exc: Exception) -> str:
             "Retry it; if it fails again, tell your Touchpoint administrator.")
 
 
-def _write_outputs(report: Report, result: dict, scope: Scope, folder: str, progress) -> dict[str, str]:
+def _write_outputs(report: Report, result: ReportDocument, scope: Scope, folder: str,
+                   progress: Progress) -> dict[str, str]:
     base = f"touchpoint-report-{report.pk}-v{report.number}"
     audits = scope.field_audits()
     names: dict[str, str] = {}
@@ -269,20 +179,10 @@ def _notify(report: Report) -> None:
     won = Report.objects.filter(pk=report.pk, notified_at__isnull=True).update(notified_at=timezone.now())
     if not won:
         return
+    document = cast(ReportDocument, report.result)
     send_mail(
         subject=f"Friction report ready: {report.title}",
         message=(f"Your friction report “{report.title}” (version {report.number}) is ready.\n\n"
-                 f"{report.result['totals']['walks']} approved walks. Open it in Touchpoint: "
+                 f"{document['totals']['walks']} approved walks. Open it in Touchpoint: "
                  f"{settings.TOUCHPOINT_PUBLIC_URL.rstrip('/')}/api/v1/reports/{report.pk}/html\n"),
         from_email=None, recipient_list=[report.requested_by.email], fail_silently=False)
-
-
-@shared_task(name="audits.compile_report", acks_late=True, reject_on_worker_lost=True,
-             autoretry_for=(OperationalError, InterfaceError), retry_backoff=5, retry_backoff_max=120,
-             max_retries=5)
-def compile_report(report_id: int) -> str:
-    """The task that compiles one report. Acknowledged late and rejected on worker loss: a worker killed
-    mid-compile leaves the message unacknowledged, so the broker hands it to another worker (with Redis,
-    after the visibility timeout), which takes the report over; retries use countdowns far below it."""
-    report = report_compile(report_id=report_id)
-    return report.state if report is not None else "no-op"

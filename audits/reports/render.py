@@ -9,15 +9,21 @@ import base64
 import csv
 import io
 import zipfile
-from collections.abc import Iterator
-from typing import IO
+from collections.abc import Callable, Iterator
+from typing import IO, Any, Literal
 
 import pygal
 from django.core.files.storage import default_storage
+from django.db.models import QuerySet
 from django.template.loader import render_to_string
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Font
 from pygal.style import Style
 
+from audits.models import Audit
 from audits.reports.aggregate import audit_rows
+from audits.reports.document import EvidencePhoto, FixFirstStep, ReportDocument, ReportStep, StepFigures
 
 
 def _style(colors: tuple[str, ...]) -> Style:
@@ -34,7 +40,7 @@ OUTCOME_STYLE = _style(("#2e8b57", "#f0ad4e", "#c0392b"))
 EFFORT_STYLE = _style(("#1a9850", "#66bd63", "#a6d96a", "#fee08b", "#fdae61", "#f46d43", "#d73027"))
 
 
-def _config(**extra) -> dict:
+def _config(**extra: Any) -> dict[str, Any]:
     return {"style": STYLE, "js": [], "disable_xml_declaration": True, "width": 860, "height": 360,
             "legend_at_bottom": True, "legend_at_bottom_columns": 4, "truncate_label": 28,
             "x_label_rotation": 0, "print_values": False, "explicit_size": True, "margin": 12, "margin_bottom": 30,
@@ -45,53 +51,63 @@ def _short(name: str, size: int = 22) -> str:
     return name if len(name) <= size else name[: size - 1] + "…"
 
 
-def _svg(chart) -> str:
+def _svg(chart: Any) -> str:
     """The chart as an SVG data URI for an <img>: each chart keeps its own ids and styles (pygal reuses
     them across charts), and WeasyPrint draws it as vector graphics in the PDF."""
     return "data:image/svg+xml;base64," + base64.b64encode(chart.render(is_unicode=True).encode()).decode()
 
 
-def charts(result: dict) -> dict[str, str]:
-    steps = [s for s in result["steps"] if s["figures"]]
-    names = [_short(s["name"]) for s in steps]
+def _answered(result: ReportDocument) -> list[tuple[ReportStep, StepFigures]]:
+    """The steps that walks answered on, with their figures."""
+    return [(s, f) for s in result["steps"] if (f := s["figures"])]
+
+
+def charts(result: ReportDocument) -> dict[str, str]:
+    answered = _answered(result)
+    names = [_short(s["name"]) for s, _ in answered]
     out: dict[str, str] = {}
     if result["fix_first"]:
         chart = pygal.HorizontalBar(**_config(height=60 + 42 * len(result["fix_first"]), show_legend=False,
                                               print_values=True, value_formatter=lambda v: f"{v:.2f}"))
-        rows = list(reversed(result["fix_first"]))
-        chart.x_labels = [_short(f"{r['rank']}. {r['name']}", 34) for r in rows]
-        chart.add("Priority", [r["priority"] for r in rows])
+        ranked = list(reversed(result["fix_first"]))
+        chart.x_labels = [_short(f"{r['rank']}. {r['name']}", 34) for r in ranked]
+        chart.add("Priority", [r["priority"] for r in ranked])
         out["fix_first"] = _svg(chart)
 
     chart = pygal.Bar(**_config(title="Friction index per step", value_formatter=lambda v: f"{v:.2f}"))
     chart.x_labels = names
-    chart.add("This report", [s["figures"]["friction_index"] for s in steps])
-    if result["trend"]:
-        before = {row["step"]: row["friction_index"]["before"] for row in result["trend"]["rows"]}
-        chart.add(f"Previous wave ({result['trend']['wave']['name']})" if result["trend"]["wave"] else "Previous",
-                  [before.get(s["id"]) for s in steps])
+    chart.add("This report", [f["friction_index"] for _, f in answered])
+    trend = result["trend"]
+    if trend:
+        before = {row["step"]: row["friction_index"]["before"] for row in trend["rows"]}
+        chart.add(f"Previous wave ({trend['wave']['name']})" if trend["wave"] else "Previous",
+                  [before.get(s["id"]) for s, _ in answered])
     out["friction"] = _svg(chart)
 
     chart = pygal.StackedBar(**_config(style=OUTCOME_STYLE, title="Outcome of the walks (%)",
                                        range=(0, 100), value_formatter=lambda v: f"{v:.0f}%"))
     chart.x_labels = names
-    for key, label in (("done", "Done"), ("done_with_help", "Done with help"), ("gave_up", "Gave up")):
-        chart.add(label, [None if s["figures"][key] is None else 100 * s["figures"][key] for s in steps])
+    outcomes: list[tuple[Literal["done", "done_with_help", "gave_up"], str]] = [
+        ("done", "Done"), ("done_with_help", "Done with help"), ("gave_up", "Gave up")]
+    for key, label in outcomes:
+        chart.add(label, [_times(f[key], 100) for _, f in answered])
     out["outcomes"] = _svg(chart)
 
     chart = pygal.StackedBar(**_config(style=EFFORT_STYLE, title="Effort (1 very easy … 7 very hard): walks",
                                        legend_at_bottom_columns=7))
     chart.x_labels = names
     for value in range(7):
-        chart.add(str(value + 1), [s["figures"]["effort_distribution"][value] for s in steps])
+        chart.add(str(value + 1), [f["effort_distribution"][value] for _, f in answered])
     out["effort"] = _svg(chart)
 
     chart = pygal.Bar(**_config(title="Time on the step and waiting (minutes)",
                                 value_formatter=lambda v: f"{v:.1f}"))
     chart.x_labels = names
-    for key, label in (("time_median", "Time, median"), ("time_p90", "Time, p90"),
-                       ("wait_median", "Wait, median"), ("wait_p90", "Wait, p90")):
-        chart.add(label, [None if s["figures"][key] is None else s["figures"][key] / 60 for s in steps])
+    times: list[tuple[Literal["time_median", "time_p90", "wait_median", "wait_p90"], str]] = [
+        ("time_median", "Time, median"), ("time_p90", "Time, p90"),
+        ("wait_median", "Wait, median"), ("wait_p90", "Wait, p90")]
+    for measure, label in times:
+        chart.add(label, [_times(f[measure], 1 / 60) for _, f in answered])
     out["time"] = _svg(chart)
 
     heat = result["heatmap"]
@@ -101,20 +117,21 @@ def charts(result: dict) -> dict[str, str]:
                                     value_formatter=lambda v: f"{v:.2f}"))
         chart.x_labels = [_short(row["name"], 16) for row in heat["rows"]]
         for index, location in enumerate(heat["locations"]):
-            chart.add(_short(location["name"], 20),
-                      [(cell or {}).get("friction_index") for cell in (row["cells"][index] for row in heat["rows"])])
+            cells = (row["cells"][index] for row in heat["rows"])
+            chart.add(_short(location["name"], 20), [cell["friction_index"] if cell else None for cell in cells])
         out["heatmap"] = _svg(chart)
 
-    if result["tiers"]:
-        tiers = result["tiers"]
+    tiers = result["tiers"]
+    if tiers:
         chart = pygal.Bar(**_config(title="Friction index by tier", value_formatter=lambda v: f"{v:.2f}"))
         chart.x_labels = [_short(r["name"]) for r in tiers["rows"]]
         chart.add(tiers["low"]["tier"], [r["low"] and r["low"]["friction_index"] for r in tiers["rows"]])
         chart.add(tiers["high"]["tier"], [r["high"] and r["high"]["friction_index"] for r in tiers["rows"]])
         out["tiers"] = _svg(chart)
 
-    if result["perception"]:
-        rows = result["perception"]["rows"]
+    perception = result["perception"]
+    if perception:
+        rows = perception["rows"]
         chart = pygal.Bar(**_config(title="Level: promised, expected by executives, delivered in the field (1–5)",
                                     range=(0, 5), value_formatter=lambda v: f"{v:.1f}"))
         chart.x_labels = [_short(r["name"]) for r in rows]
@@ -123,6 +140,10 @@ def charts(result: dict) -> dict[str, str]:
         chart.add("Field delivered", [r["delivered_level"] for r in rows])
         out["perception"] = _svg(chart)
     return out
+
+
+def _times(value: float | None, factor: float) -> float | None:
+    return None if value is None else value * factor
 
 
 def _data_uri(name: str) -> str | None:
@@ -136,13 +157,17 @@ def _data_uri(name: str) -> str | None:
     return "data:image/jpeg;base64," + base64.b64encode(data).decode()
 
 
-def html(result: dict) -> str:
+def _with_sources(card: FixFirstStep) -> dict[str, Any]:
+    """A fix-first card whose photos carry their image (`src`, a data URI) for the page."""
+    photos: list[EvidencePhoto] = card["photos"]
+    return {**card, "photos": [{**p, "src": _data_uri(p["small"] or p["large"])} for p in photos]}
+
+
+def html(result: ReportDocument) -> str:
     """The report page. Evidence photos are embedded (data URIs) so the page and its PDF stand alone."""
-    fix_first = [{**row, "photos": [{**p, "src": _data_uri(p["small"] or p["large"])} for p in row["photos"]]}
-                 for row in result["fix_first"]]
     return render_to_string("reports/report.html", {
-        "r": result, "meta": result["meta"], "fix_first": fix_first, "charts": charts(result),
-        "steps": [s for s in result["steps"] if s["figures"]],
+        "r": result, "meta": result["meta"], "fix_first": [_with_sources(card) for card in result["fix_first"]],
+        "charts": charts(result), "steps": [s for s, _ in _answered(result)],
     })
 
 
@@ -154,7 +179,8 @@ def write_pdf(page: str, target: IO[bytes]) -> None:
 
 # -- tables (XLSX, CSV) --------------------------------------------------------------------------------
 
-STEP_COLUMNS = [
+Column = Callable[[ReportStep, StepFigures], Any]
+STEP_COLUMNS: list[tuple[str, Column]] = [
     ("Stage", lambda s, f: s["stage"]), ("Step", lambda s, f: s["name"]), ("Channel", lambda s, f: s["channel"]),
     ("Promise level", lambda s, f: s["promise_level"]), ("Reach", lambda s, f: s["reach"]),
     ("Moment of truth", lambda s, f: "yes" if s["moment_of_truth"] else "no"),
@@ -173,23 +199,21 @@ AUDIT_COLUMNS = ["Audit", "Location", "Persona tier", "Submitted", "Friction mar
                  "Effort mean", "Steps given up", "Time on steps (s)", "Waited (s)", "Value gap mean"]
 
 
-def step_table(result: dict) -> Iterator[list]:
+def step_table(result: ReportDocument) -> Iterator[list[Any]]:
     tags = [t["code"] for t in result["tags"]]
     yield [name for name, _ in STEP_COLUMNS] + [f"Share with {code}" for code in tags]
-    for s in result["steps"]:
-        f = s["figures"]
-        if not f:
-            continue
-        yield [get(s, f) for _, get in STEP_COLUMNS] + [f["tags"].get(code, {}).get("share", 0.0) for code in tags]
+    for s, f in _answered(result):
+        yield [get(s, f) for _, get in STEP_COLUMNS] + [tag["share"] if (tag := f["tags"].get(code)) else 0.0
+                                                         for code in tags]
 
 
-def audit_table(audits) -> Iterator[list]:
+def audit_table(audits: QuerySet[Audit]) -> Iterator[list[Any]]:
     yield AUDIT_COLUMNS
     for row in audit_rows(audits):
         yield [str(row[0]), row[1] or "", row[2] or "", row[3].isoformat() if row[3] else "", *row[4:]]
 
 
-def fix_first_table(result: dict) -> Iterator[list]:
+def fix_first_table(result: ReportDocument) -> Iterator[list[Any]]:
     yield ["Rank", "Step", "Friction index", "Reach", "Moment of truth weight", "Priority", "Top frictions",
            "Auditors' notes"]
     for r in result["fix_first"]:
@@ -198,22 +222,18 @@ def fix_first_table(result: dict) -> Iterator[list]:
                " | ".join(q["text"] for q in r["quotes"])]
 
 
-def heatmap_table(result: dict) -> Iterator[list]:
+def heatmap_table(result: ReportDocument) -> Iterator[list[Any]]:
     heat = result["heatmap"]
     yield ["Step", *[loc["name"] for loc in heat["locations"]]]
     for row in heat["rows"]:
-        yield [row["name"], *[(cell or {}).get("friction_index") for cell in row["cells"]]]
+        yield [row["name"], *[cell["friction_index"] if cell else None for cell in row["cells"]]]
 
 
-def write_xlsx(result: dict, audits, target: IO[bytes]) -> None:
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
-
+def write_xlsx(result: ReportDocument, audits: QuerySet[Audit], target: IO[bytes]) -> None:
     workbook = Workbook(write_only=True)
     bold = Font(bold=True)
 
-    def sheet(title: str, rows: Iterator[list], widths: dict[str, int] | None = None):
+    def sheet(title: str, rows: Iterator[list[Any]], widths: dict[str, int] | None = None) -> None:
         ws = workbook.create_sheet(title)
         for letter, width in (widths or {}).items():
             ws.column_dimensions[letter].width = width
@@ -237,7 +257,7 @@ def write_xlsx(result: dict, audits, target: IO[bytes]) -> None:
     workbook.save(target)
 
 
-def write_csv_zip(result: dict, audits, target: IO[bytes]) -> None:
+def write_csv_zip(result: ReportDocument, audits: QuerySet[Audit], target: IO[bytes]) -> None:
     with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for name, rows in (("steps.csv", step_table(result)), ("fix_first.csv", fix_first_table(result)),
                            ("heatmap.csv", heatmap_table(result)), ("audits.csv", audit_table(audits))):
@@ -247,7 +267,7 @@ def write_csv_zip(result: dict, audits, target: IO[bytes]) -> None:
                     writer.writerow(row)
 
 
-METHODOLOGY = [
+METHODOLOGY: list[tuple[str, str]] = [
     ("Walk", "An approved field audit (kind: visit) in the report's scope. Drafts, walks in review and "
              "executives' self-audits are never counted as walks."),
     ("Walks (per step)", "Walks with at least one answer on the step."),

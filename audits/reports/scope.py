@@ -9,6 +9,7 @@ import datetime as dt
 import hashlib
 import json
 from dataclasses import dataclass, field, replace
+from typing import Any, TypedDict
 
 from django.db.models import Count, Max, QuerySet, Sum
 
@@ -29,6 +30,18 @@ from journeys.models import Step
 COMPILER_VERSION = 1
 
 
+class ReportScope(TypedDict):
+    """A scope as `Report.scope` stores it (ids; dates in ISO; null where the scope does not narrow)."""
+
+    client: int
+    journey: int
+    wave: int | None
+    locations: list[int]
+    period_from: str | None
+    period_to: str | None
+    persona: int | None
+
+
 @dataclass(frozen=True)
 class Scope:
     organization_id: int
@@ -41,7 +54,7 @@ class Scope:
     persona_id: int | None = None
 
     # -- identity --------------------------------------------------------------------------------------
-    def as_json(self) -> dict:
+    def as_json(self) -> ReportScope:
         return {
             "client": self.client_id,
             "journey": self.journey_id,
@@ -53,8 +66,8 @@ class Scope:
         }
 
     @classmethod
-    def from_json(cls, organization_id: int, data: dict) -> Scope:
-        def date(value):
+    def from_json(cls, organization_id: int, data: ReportScope) -> Scope:
+        def date(value: str | None) -> dt.date | None:
             return dt.date.fromisoformat(value) if value else None
 
         return cls(organization_id=organization_id, client_id=data["client"], journey_id=data["journey"],
@@ -123,7 +136,7 @@ class Scope:
     # -- fingerprint -----------------------------------------------------------------------------------
     def fingerprint(self) -> tuple[str, int]:
         """(a hash of everything the figures depend on, the number of field walks). Aggregates only."""
-        parts: list = [COMPILER_VERSION, self.as_json()]
+        parts: list[Any] = [COMPILER_VERSION, self.as_json()]
         scopes = [self, self.previous()]
         for scope in scopes:
             if scope is None:

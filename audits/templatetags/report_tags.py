@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import itertools
+from collections.abc import Mapping
+from typing import Any
 
 from django import template
 
@@ -10,41 +12,42 @@ register = template.Library()
 
 
 @register.filter
-def pct(value, digits: int = 0) -> str:
+def pct(value: float | None, digits: int = 0) -> str:
     if value is None:
         return "–"
     return f"{100 * value:.{int(digits)}f}%"
 
 
 @register.filter
-def num(value, digits: int = 2) -> str:
+def num(value: float | None, digits: int = 2) -> str:
     if value is None:
         return "–"
     return f"{value:.{int(digits)}f}"
 
 
 @register.filter
-def signed(value, digits: int = 2) -> str:
+def signed(value: float | None, digits: int = 2) -> str:
     if value is None:
         return "–"
     return f"{value:+.{int(digits)}f}".replace("-", "−")
 
 
 @register.filter
-def minutes(seconds) -> str:
+def minutes(seconds: float | None) -> str:
     if seconds is None:
         return "–"
-    seconds = round(seconds)
-    return f"{seconds // 60}:{seconds % 60:02d}"
+    whole = round(seconds)
+    return f"{whole // 60}:{whole % 60:02d}"
 
 
 @register.filter
-def heat(value) -> str:
+def heat(value: float | None) -> str:
     """A background from pale green (no friction) through amber to deep red (index 1 or more)."""
     if value is None:
         return "background:#f4f4f4;color:#999"
     x = max(0.0, min(1.0, float(value)))
     stops = [(0.0, (232, 245, 233)), (0.35, (255, 224, 130)), (0.7, (239, 108, 0)), (1.0, (183, 28, 28))]
+    rgb: tuple[int, ...] = stops[-1][1]
     for (a, ca), (b, cb) in itertools.pairwise(stops):
         if x <= b:
             t = (x - a) / (b - a)
@@ -55,5 +58,5 @@ def heat(value) -> str:
 
 
 @register.filter
-def get(mapping, key):
+def get(mapping: Mapping[str, Any] | None, key: str) -> Any:
     return (mapping or {}).get(key)

@@ -98,6 +98,9 @@ AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = ["accounts.signin.DemoAwareBackend"]
 # API tokens (django-rest-knox): hashed at rest, one per sign-in (device), expiring, revocable.
 KNOX_TOKEN_MODEL = "accounts.ApiToken"  # noqa: S105 — a model name, not a secret
+# knox's own migrations create its default token table even when the model is swapped: skip them (our token
+# table is accounts.ApiToken's), so no stray table holds a foreign key to the users.
+MIGRATION_MODULES = {"knox": None}
 REST_KNOX = {"TOKEN_TTL": timedelta(hours=env_int("TOUCHPOINT_TOKEN_TTL_HOURS", 24 * 30)), "AUTO_REFRESH": False}
 # Failed sign-ins, counted in the shared cache: past these, 429 until the window has passed.
 SIGNIN_FAILURES_PER_ACCOUNT = env_int("TOUCHPOINT_SIGNIN_FAILURES_PER_ACCOUNT", 5)
@@ -273,7 +276,8 @@ SPECTACULAR_SETTINGS.update({"SWAGGER_UI_DIST": "SIDECAR", "SWAGGER_UI_FAVICON_H
                              "REDOC_DIST": "SIDECAR"})
 # Fieldwork's enums share field names ("kind", "state") with others: name them in the schema.
 SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = {
-    "AuditKindEnum": "audits.models.fieldwork.AuditKind", "AuditStateEnum": "audits.models.fieldwork.AuditState"}
+    "AuditKindEnum": "audits.models.fieldwork.AuditKind", "AuditStateEnum": "audits.models.fieldwork.AuditState",
+    "PhotoStateEnum": "audits.models.fieldwork.PhotoState", "VisitStatusEnum": "audits.models.fieldwork.VisitStatus"}
 
 # A check-in farther than this from the visit's location is flagged for review (never refused).
 CHECKIN_FLAG_DISTANCE_M = env_int("TOUCHPOINT_CHECKIN_FLAG_DISTANCE_M", 500)

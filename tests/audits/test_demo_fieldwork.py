@@ -1,4 +1,4 @@
-"""The fieldwork demo (audits/demo_fieldwork.py): generated, idempotent, small."""
+"""The fieldwork demo (audits/demo/fieldwork.py, showcase.py, walks.py): generated, idempotent, small."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ import pytest
 from django.utils import timezone
 
 from audits.demo import seed_demo
-from audits.demo.fieldwork import SHOWCASE, seed_fieldwork
+from audits.demo.fieldwork import seed_fieldwork
+from audits.demo.showcase import SHOWCASE
 from audits.models import Audit, Expectation, FrictionMark, Photo, Response, Visit, Wave
 from journeys.models import Step
 from tests.fieldwork_makers import make_plan

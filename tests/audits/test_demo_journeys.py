@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from audits.checklists.publish import check_draft
+from audits.checklists.draft import check_draft
 from audits.demo import seed_demo
 from audits.models import ChecklistTemplate, ChecklistVersion, Item, Scenario, Section
 from journeys.models import Journey, Persona, Stage, Step

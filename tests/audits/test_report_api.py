@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from accounts.models import Client
 from audits.models import Report, ReportState, ShareLink
-from audits.reports import compile as compiling
+from audits.reports import requests as requesting
 from audits.reports.compile import report_compile
 from tests.audits.report_factories import make_world, small_wave
 from tests.conftest import make_member
@@ -20,7 +20,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def queued(monkeypatch):
     ids: list[int] = []
-    monkeypatch.setattr(compiling, "_enqueue", ids.append)
+    monkeypatch.setattr(requesting, "_enqueue", ids.append)
     return ids
 
 

@@ -12,9 +12,10 @@ from openpyxl import load_workbook
 
 from accounts.errors import Conflict, ValidationFailed
 from audits.models import Report, ReportState
-from audits.reports import compile as compiling
 from audits.reports import render
-from audits.reports.compile import report_compile, report_request, report_retry, report_scope
+from audits.reports import requests as requesting
+from audits.reports.compile import report_compile
+from audits.reports.requests import report_request, report_retry, report_scope
 from audits.tasks import compile_closed_waves
 from tests.audits.report_factories import make_wave, make_world, small_wave, walk
 
@@ -25,7 +26,7 @@ pytestmark = pytest.mark.django_db
 def queued(monkeypatch):
     """Report ids queued on commit (the tests run the compile themselves)."""
     ids: list[int] = []
-    monkeypatch.setattr(compiling, "_enqueue", ids.append)
+    monkeypatch.setattr(requesting, "_enqueue", ids.append)
     return ids
 
 

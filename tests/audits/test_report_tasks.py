@@ -9,8 +9,8 @@ from django.utils import timezone
 
 from audits import tasks
 from audits.models import Report, ReportState
-from audits.reports import compile as compiling
-from audits.reports.compile import report_request, report_scope
+from audits.reports import requests as requesting
+from audits.reports.requests import report_request, report_scope
 from tests.audits.report_factories import make_world, small_wave
 
 pytestmark = pytest.mark.django_db
@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def report(org, auditor, manager, monkeypatch):
-    monkeypatch.setattr(compiling, "_enqueue", lambda report_id: None)
+    monkeypatch.setattr(requesting, "_enqueue", lambda report_id: None)
     wave = small_wave(make_world(org, auditor), created_by=manager)
     return report_request(user=manager, scope=report_scope(user=manager, wave=wave))[0]
 

@@ -14,7 +14,7 @@ from django.conf import settings
 from django.core.files.storage import default_storage
 
 from audits.models import Report, ReportState
-from audits.reports.compile import report_request, report_scope
+from audits.reports.requests import report_request, report_scope
 from tests.audits.report_factories import make_world, small_wave
 from tests.services import redis_url, require_postgresql
 from tests.workers import database_url, start_worker, stop_workers, wait_for

@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.core.management.base import BaseCommand
 
 from audits.demo import DEMO_PASSWORD, seed_demo, sign_ins
@@ -6,7 +8,7 @@ from audits.demo import DEMO_PASSWORD, seed_demo, sign_ins
 class Command(BaseCommand):
     help = "Create or refresh the demo organization, its users and data (safe to run again)."
 
-    def handle(self, *args, **options):
+    def handle(self, *args: Any, **options: Any) -> None:
         demo = seed_demo()
         self.stdout.write(self.style.SUCCESS(f"Demo data ready: {demo.organization.name} / {demo.client.name}"))
         for email, role in sign_ins():
