@@ -1,5 +1,5 @@
 """Photo renditions: milliseconds per 12-megapixel JPEG for the rendition step Touchpoint runs
-(`audits.fieldwork.photos.render`: JPEG draft decoding at a reduced scale, resize to 1600 px, orientation
+(`audits.fieldwork.imaging.render`: JPEG draft decoding at a reduced scale, resize to 1600 px, orientation
 fixed on the small image, faces looked for on a 400 px grey copy (none in these photos: the bench pays
 the detection, not the blur), 400 px from the 1600 px one, metadata stripped, both encoded), beside a plain
 Pillow pipeline in the same run (full decode, `ImageOps.exif_transpose` on the full image, LANCZOS
@@ -31,7 +31,7 @@ django.setup()
 
 from PIL import Image, ImageDraw, ImageFilter, ImageOps  # noqa: E402
 
-from audits.fieldwork.photos import render  # noqa: E402
+from audits.fieldwork.imaging import render  # noqa: E402
 
 #: The issue's own guide figures (Pillow 13, one core): printed beside this run's.
 GUIDE_MS = {"draft pipeline": 134, "full decode": 570}

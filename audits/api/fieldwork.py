@@ -6,17 +6,27 @@ from __future__ import annotations
 
 import uuid
 import zoneinfo
+from typing import Any
 
-import django_filters
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch, Q, QuerySet
 from django.http import FileResponse
-from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_field, inline_serializer
-from rest_framework import mixins, permissions, serializers, status, viewsets
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+    inline_serializer,
+)
+from rest_framework import exceptions, mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.access import Action, membership_for, require
 from accounts.api.base import (
     IsManagerOrReadOnly,
     ManagedOrganizationField,
@@ -24,19 +34,37 @@ from accounts.api.base import (
     TenantViewSet,
     same_organization,
 )
-from accounts.errors import NotAllowed, ValidationFailed
-from accounts.models import Client, Membership, Organization, User
-from accounts.tenancy import MANAGING_ROLES
+from accounts.api.errors import ErrorBody
+from accounts.api.filters import IdFilter, TenantFilterSet
+from accounts.errors import DomainError, NotFound, ValidationFailed
+from accounts.models import Client, Organization, User
 from audits.api.checklists import ChecklistVersionSerializer
+from audits.fieldwork import feed, planning, review, upsert
 from audits.fieldwork import photos as photo_service
-from audits.fieldwork import planning, review, sync
-from audits.models import Audit, AuditChange, AuditKind, Location, Photo, PhotoState, Scenario, Visit, Wave
+from audits.models import (
+    Audit,
+    AuditChange,
+    AuditKind,
+    AuditState,
+    ChecklistVersion,
+    Location,
+    Photo,
+    PhotoState,
+    Scenario,
+    Visit,
+    Wave,
+)
 from audits.models import Response as AuditResponse
 from journeys.api import JourneySerializer
+from journeys.models import FrictionTag, Journey, Persona
 
 
-def is_manager_of(user, organization_id: int) -> bool:
-    return user.memberships.filter(organization_id=organization_id, role__in=MANAGING_ROLES).exists()
+def signed_in(request: Request) -> User:
+    """The request's user (these views are for signed-in users only: DRF refused anyone else already)."""
+    user = request.user
+    if not isinstance(user, User):
+        raise exceptions.NotAuthenticated()
+    return user
 
 
 # ---- locations and waves ---------------------------------------------------------------------------
@@ -79,11 +107,9 @@ class LocationViewSet(TenantViewSet):
 class WaveSerializer(serializers.ModelSerializer):
     organization = ManagedOrganizationField()
     client = TenantRelatedField(queryset=Client.objects.all())
-    journey = TenantRelatedField(queryset=Wave._meta.get_field("journey").related_model.objects.all())
-    checklist_version = TenantRelatedField(
-        queryset=Wave._meta.get_field("checklist_version").related_model.objects.all())
-    persona = TenantRelatedField(queryset=Wave._meta.get_field("persona").related_model.objects.all(),
-                                 allow_null=True, required=False)
+    journey = TenantRelatedField(queryset=Journey.objects.all())
+    checklist_version = TenantRelatedField(queryset=ChecklistVersion.objects.all())
+    persona = TenantRelatedField(queryset=Persona.objects.all(), allow_null=True, required=False)
 
     class Meta:
         model = Wave
@@ -161,13 +187,13 @@ class VisitViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.Re
     permission_classes = [IsManagerOrReadOnly]
     filterset_fields = ["wave", "location", "auditor", "status"]
 
-    def get_queryset(self):
-        return super().get_queryset().visible_to(self.request.user)
+    def get_queryset(self) -> QuerySet[Visit]:
+        return Visit.objects.visible_to(self.request.user).select_related("wave", "auditor")
 
     def perform_create(self, serializer):
         data = serializer.validated_data
-        if not is_manager_of(self.request.user, data["wave"].organization_id):
-            raise NotAllowed("Only owners and managers of this organization can plan visits.")
+        require(signed_in(self.request), data["wave"].organization_id, Action.MANAGE,
+                "Only owners and managers of this organization can plan visits.")
         serializer.instance = planning.visit_create(
             wave=data["wave"], location=data["location"], scenario=data.get("scenario"),
             auditor=data.get("auditor"), window_start=data["window_start"], window_end=data["window_end"])
@@ -195,7 +221,7 @@ class VisitViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.Re
         an offset, the location's time zone), optional scenario (title). All rows or none."""
         wave = Wave.objects.managed_by(request.user).filter(pk=request.data.get("wave") or 0).first()
         if wave is None:
-            raise ValidationFailed("wave: not a wave you manage.", fields={"wave": ["Not a wave you manage."]})
+            raise ValidationFailed.field("wave", "Not a wave you manage.")
         upload = request.FILES.get("file")
         text = upload.read().decode("utf-8-sig", errors="replace") if upload else request.data.get("csv", "")
         result = planning.visits_import_csv(wave=wave, text=text)
@@ -215,29 +241,44 @@ class CheckinSerializer(serializers.Serializer):
 
 
 class ResponseBodySerializer(serializers.Serializer):
-    id = serializers.UUIDField()
-    item = serializers.IntegerField()
+    """One answer (the shape `ResponsesField` checks by hand, described for the schema)."""
+
+    id = serializers.UUIDField(help_text="Made by the phone; the answer keeps it.")
+    item = serializers.IntegerField(help_text="The checklist item's id: problems with this answer are keyed "
+                                              "`responses.<item>.value` (or `.id`, `.detail`, `.note`).")
     value = serializers.JSONField(allow_null=True, required=False, default=None)
     detail = serializers.DictField(allow_null=True, required=False, default=None)
-    note = serializers.CharField(allow_blank=True, required=False, default="", max_length=10_000)
+    note = serializers.CharField(allow_blank=True, allow_null=True, required=False, default="", max_length=10_000)
+
+
+def _whole_number(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
 @extend_schema_field(ResponseBodySerializer(many=True))
 class ResponsesField(serializers.Field):
     """The answers of an audit, checked by hand with the same rules as `ResponseBodySerializer`: DRF's
-    nested serializers cost more CPU than the rest of the PUT together (40 answers, 200 fields)."""
+    nested serializers cost more CPU than the rest of the PUT together (40 answers, 200 fields). A problem
+    is keyed by the answer's item id (`responses.<item id>.<field>`); an answer without a whole-number item
+    cannot be, and is named by its place in the list under `responses`."""
 
     MAX = 2000
 
-    def to_internal_value(self, data):
+    def to_internal_value(self, data: Any) -> list[dict[str, Any]]:
         if not isinstance(data, list):
             raise serializers.ValidationError("Expected a list of answers.")
         if len(data) > self.MAX:
             raise serializers.ValidationError(f"At most {self.MAX} answers.")
-        answers, errors = [], {}
+        answers: list[dict[str, Any]] = []
+        unplaced: list[str] = []
+        errors: dict[str, Any] = {}
         for index, raw in enumerate(data):
             if not isinstance(raw, dict):
-                errors[index] = {"non_field_errors": ["Expected an object {id, item, value, detail, note}."]}
+                unplaced.append(f"Answer {index + 1}: expected an object {{id, item, value, detail, note}}.")
+                continue
+            item = raw.get("item")
+            if not _whole_number(item):
+                unplaced.append(f"Answer {index + 1}: item: a valid integer (the checklist item's id) is required.")
                 continue
             problems: dict[str, list[str]] = {}
             try:
@@ -246,9 +287,6 @@ class ResponsesField(serializers.Field):
                 answer_id = None
             if answer_id is None:
                 problems["id"] = ["Must be a valid UUID."]
-            item = raw.get("item")
-            if not isinstance(item, int) or isinstance(item, bool):
-                problems["item"] = ["A valid integer is required."]
             detail = raw.get("detail")
             if detail is not None and not isinstance(detail, dict):
                 problems["detail"] = ["Must be an object or null."]
@@ -257,21 +295,49 @@ class ResponsesField(serializers.Field):
             if not isinstance(note, str) or len(note) > 10_000:
                 problems["note"] = ["Must be text of at most 10000 characters."]
             if problems:
-                errors[index] = problems
+                errors.setdefault(str(item), {}).update(problems)
                 continue
             answers.append({"id": answer_id, "item": item, "value": raw.get("value"), "detail": detail, "note": note})
+        if unplaced:
+            errors["non_field_errors"] = unplaced  # shown under `responses` itself
         if errors:
             raise serializers.ValidationError(errors)
         return answers
 
-    def to_representation(self, value):
+    def to_representation(self, value: Any) -> Any:
         return value
 
 
+class ExpectationListSerializer(serializers.ListSerializer):
+    """Expectations, each problem keyed by the expectation's step id (`expectations.<step id>.level`)."""
+
+    def to_internal_value(self, data: Any) -> list[dict[str, Any]]:
+        try:
+            return super().to_internal_value(data)
+        except serializers.ValidationError as exc:
+            # Per-expectation problems come as a list, or a dict keyed by the position (newer DRF).
+            detail: Any = exc.detail
+            by_index: dict[Any, Any] = dict(enumerate(detail)) if isinstance(detail, list) else detail
+            if not isinstance(data, list) or not all(isinstance(index, int) for index in by_index):
+                raise
+            keyed: dict[str, Any] = {}
+            for index, problems in by_index.items():
+                if not problems:
+                    continue
+                raw = data[index]
+                step = raw.get("step") if isinstance(raw, dict) else None
+                if _whole_number(step):
+                    keyed[str(step)] = problems
+                else:
+                    keyed.setdefault("non_field_errors", []).append(
+                        f"Expectation {index + 1}: step: a valid integer (the step's id) is required.")
+            raise serializers.ValidationError(keyed) from exc
+
+
 class ExpectationBodySerializer(serializers.Serializer):
-    step = serializers.IntegerField()
-    level = serializers.IntegerField(allow_null=True, required=False, default=None)
-    effort = serializers.IntegerField(allow_null=True, required=False, default=None)
+    step = serializers.IntegerField(help_text="The journey step's id: problems are keyed `expectations.<step>.…`.")
+    level = serializers.IntegerField(allow_null=True, required=False, default=None, help_text="1 to 5.")
+    effort = serializers.IntegerField(allow_null=True, required=False, default=None, help_text="1 to 7.")
 
 
 class AuditBodySerializer(serializers.Serializer):
@@ -289,7 +355,29 @@ class AuditBodySerializer(serializers.Serializer):
     submitted_at = serializers.DateTimeField(allow_null=True, required=False, default=None)
     checkin = CheckinSerializer(allow_null=True, required=False, default=None)
     responses = ResponsesField()
-    expectations = ExpectationBodySerializer(many=True, required=False, default=list, max_length=500)
+    expectations = ExpectationListSerializer(child=ExpectationBodySerializer(), required=False, default=list,
+                                             max_length=500)
+
+
+class AuditStoredSerializer(serializers.Serializer):
+    """The answer to an audit PUT: the server's revision and state of the audit, and whether this copy was
+    stored (`false`: the server already has a newer revision)."""
+
+    id = serializers.UUIDField(source="audit.pk")
+    revision = serializers.IntegerField(source="audit.revision")
+    state = serializers.ChoiceField(choices=AuditState.choices, source="audit.state")
+    stored = serializers.BooleanField()
+
+
+#: `409 audit_frozen`: the error body (`ErrorBody`), with the server's revision and state of the audit.
+AuditFrozenBody = inline_serializer("AuditFrozenBody", {"error": inline_serializer("AuditFrozenDetail", {
+    "code": serializers.CharField(help_text="`audit_frozen`."),
+    "message": serializers.CharField(help_text="One sentence for a person."),
+    "fields": serializers.DictField(child=serializers.ListField(child=serializers.CharField()),
+                                   help_text="Empty: nothing in the body is wrong, the audit is frozen."),
+    "revision": serializers.IntegerField(help_text="The server's revision of the frozen audit."),
+    "state": serializers.ChoiceField(choices=AuditState.choices, help_text="The server's state of the audit."),
+})})
 
 
 AUDIT_EXAMPLE = {
@@ -309,15 +397,17 @@ AUDIT_EXAMPLE = {
     "expectations": [],
 }
 AUDIT_ERROR_EXAMPLE = {"error": {
-    "code": "validation_error", "message": "responses.1.value: arrival_effort: must be a whole number from 1 to 7",
-    "fields": {"responses.1.value": ["arrival_effort: must be a whole number from 1 to 7"]}}}
+    "code": "validation_error",
+    "message": "responses.102.value: arrival_effort: must be a whole number from 1 to 7 (and 1 more)",
+    "fields": {"responses.102.value": ["arrival_effort: must be a whole number from 1 to 7"],
+               "responses.105": ["Required before submitting."]}}}
+AUDIT_FROZEN_EXAMPLE = {"error": {
+    "code": "audit_frozen", "message": "This audit is submitted: it is frozen; reviewers correct it, with history.",
+    "fields": {}, "revision": 7, "state": "submitted"}}
 
-PUT_ANSWER = inline_serializer("AuditStored", {"id": serializers.UUIDField(), "revision": serializers.IntegerField(),
-                                               "state": serializers.CharField(), "stored": serializers.BooleanField()})
 
-
-class AuditFilter(django_filters.FilterSet):
-    wave = django_filters.NumberFilter(field_name="visit__wave")
+class AuditFilter(TenantFilterSet):
+    wave = IdFilter(field_name="visit__wave")
 
     class Meta:
         model = Audit
@@ -409,8 +499,8 @@ class AuditViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
     filterset_class = AuditFilter
     ordering_fields = ["submitted_at", "updated_at", "score"]
 
-    def get_queryset(self):
-        qs = super().get_queryset().visible_to(self.request.user)
+    def get_queryset(self) -> QuerySet[Audit]:
+        qs = Audit.objects.visible_to(self.request.user).select_related("auditor", "visit")
         if self.action == "retrieve":
             qs = qs.prefetch_related(
                 Prefetch("responses", queryset=AuditResponse.objects.select_related("item").order_by(
@@ -424,34 +514,46 @@ class AuditViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         return AuditDetailSerializer if self.action == "retrieve" else AuditListSerializer
 
     @extend_schema(
-        request=AuditBodySerializer, responses={200: PUT_ANSWER, 201: PUT_ANSWER},
+        request=AuditBodySerializer,
+        responses={200: AuditStoredSerializer, 201: AuditStoredSerializer,
+                   400: OpenApiResponse(ErrorBody, description="Refused: every problem named in `fields`."),
+                   403: OpenApiResponse(ErrorBody, description="Another user's audit of your organization, or "
+                                                               "a role that makes no audits."),
+                   404: OpenApiResponse(ErrorBody, description="Not found, or not yours to see."),
+                   409: OpenApiResponse(AuditFrozenBody, description="`audit_frozen`: submitted, so frozen.")},
         summary="Create or replace an audit by its client UUID (idempotent)",
         description="The same body twice changes nothing; an older `revision` answers `stored: false` with the "
                     "server's revision; a submitted audit is frozen (`409 audit_frozen`, an identical re-send is "
-                    "`200`); every failing answer is named in `fields` (`responses.<i>.value`, and on submit "
-                    "`items.<name>` for required items and minimum photos, photos already stored counting).",
+                    "`200`). Every problem is named in `fields` by the item or step it concerns: "
+                    "`responses.<item id>.value` for a refused answer (`.item`, `.id`, `.detail`, `.note` for "
+                    "the other parts of it), `responses.<item id>` on submit for a required item still "
+                    "unanswered or short of photos (photos already stored count), "
+                    "`expectations.<step id>.<step|level|effort>` for a self-audit's expectations.",
         examples=[OpenApiExample("A draft", value=AUDIT_EXAMPLE, request_only=True),
                   OpenApiExample("Stored", value={"id": "6f9619ff-8b86-d011-b42d-00c04fc964ff", "revision": 7,
                                                   "state": "draft", "stored": True}, response_only=True,
                                  status_codes=["200", "201"]),
                   OpenApiExample("A bad answer", value=AUDIT_ERROR_EXAMPLE, response_only=True,
-                                 status_codes=["400"])])
-    def update(self, request, pk=None):
+                                 status_codes=["400"]),
+                  OpenApiExample("Frozen", value=AUDIT_FROZEN_EXAMPLE, response_only=True, status_codes=["409"])])
+    def update(self, request: Request, pk: str = "") -> Response:
         """The phone's idempotent upsert by client UUID (see the sync protocol)."""
+        user = signed_in(request)
         audit_id = serializers.UUIDField().to_internal_value(pk)
         body = AuditBodySerializer(data=request.data)
         if not body.is_valid():
             # Another user's audit is "not found" whatever the body; the service checks valid bodies itself.
-            sync.refuse_other_users_audit(user=request.user, audit_id=audit_id)
+            upsert.refuse_other_users_audit(user=user, audit_id=audit_id)
             raise serializers.ValidationError(body.errors)
-        result = sync.audit_put(user=request.user, audit_id=audit_id, data=body.validated_data,
-                                digest=sync.body_digest(request.data))
-        return Response(result.as_dict(), status=status.HTTP_201_CREATED if result.created else status.HTTP_200_OK)
+        result = upsert.audit_put(user=user, audit_id=audit_id, data=body.validated_data,
+                                  digest=upsert.body_digest(request.data))
+        return Response(AuditStoredSerializer(result).data,
+                        status=status.HTTP_201_CREATED if result.created else status.HTTP_200_OK)
 
     def _reviewed(self, request) -> Audit:
         audit = self.get_object()
-        if not is_manager_of(request.user, audit.organization_id):
-            raise NotAllowed("Only owners and managers of this organization review audits.")
+        require(signed_in(request), audit.organization_id, Action.MANAGE,
+                "Only owners and managers of this organization review audits.")
         return audit
 
     def _answer(self, request, audit: Audit) -> Response:
@@ -465,7 +567,7 @@ class AuditViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         audit = self._reviewed(request)
         body = CorrectionSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        review.audit_correct(audit=audit, user=request.user, item_id=body.validated_data["item"],
+        review.audit_correct(audit=audit, user=signed_in(request), item_id=body.validated_data["item"],
                              value=body.validated_data["value"], reason=body.validated_data["reason"])
         return self._answer(request, audit)
 
@@ -475,14 +577,14 @@ class AuditViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         audit = self._reviewed(request)
         body = ReturnSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        review.audit_return(audit=audit, user=request.user, comment=body.validated_data["comment"])
+        review.audit_return(audit=audit, user=signed_in(request), comment=body.validated_data["comment"])
         return self._answer(request, audit)
 
     @extend_schema(request=None, responses=AuditDetailSerializer)
     @action(detail=True, methods=["post"])
     def approve(self, request, pk=None):
         audit = self._reviewed(request)
-        review.audit_approve(audit=audit, user=request.user)
+        review.audit_approve(audit=audit, user=signed_in(request))
         return self._answer(request, audit)
 
 
@@ -520,10 +622,10 @@ class PhotoViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
     parser_classes = [MultiPartParser, FormParser, JSONParser]
     filterset_fields = ["audit", "item", "state"]
 
-    def get_queryset(self):
+    def get_queryset(self) -> QuerySet[Photo]:
         user = self.request.user
-        return super().get_queryset().visible_to(user).filter(Q(state=PhotoState.READY) | Q(audit__auditor=user)
-                                                              | Q(state=PhotoState.FAILED))
+        return Photo.objects.visible_to(user).filter(Q(state=PhotoState.READY) | Q(audit__auditor_id=user.pk)
+                                                     | Q(state=PhotoState.FAILED))
 
     @extend_schema(
         request={"multipart/form-data": PhotoUploadSerializer}, responses={200: PHOTO_ANSWER, 201: PHOTO_ANSWER},
@@ -539,12 +641,12 @@ class PhotoViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
                                  status_codes=["200", "201"])])
     def update(self, request, pk=None):
         photo_id = serializers.UUIDField().to_internal_value(pk)
-        photo_service.refuse_other_users_photo(user=request.user, photo_id=photo_id)
+        photo_service.refuse_other_users_photo(user=signed_in(request), photo_id=photo_id)
         body = PhotoUploadSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         data = body.validated_data
         result = photo_service.photo_put(
-            user=request.user, photo_id=photo_id, upload=data["file"], sha256=data["sha256"].lower(),
+            user=signed_in(request), photo_id=photo_id, upload=data["file"], sha256=data["sha256"].lower(),
             audit_id=data["audit"], item_id=data["item"], step_id=data["step"], taken_at=data["taken_at"],
             latitude=data["latitude"], longitude=data["longitude"])
         return Response({"id": str(result.photo.pk), "sha256": result.photo.sha256, "state": result.photo.state},
@@ -553,7 +655,7 @@ class PhotoViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
     def _rendition(self, name: str):
         photo = self.get_object()
         if photo.state != PhotoState.READY:
-            raise ValidationFailed("This photo has no renditions yet.", code="photo_not_ready")
+            raise DomainError("This photo has no renditions yet.", code="photo_not_ready")
         field = getattr(photo, name)
         response = FileResponse(field.open("rb"), content_type="image/jpeg")
         response["Cache-Control"] = "private, max-age=86400"
@@ -574,20 +676,108 @@ class PhotoViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
 
 # ---- the sync feed ---------------------------------------------------------------------------------
 
+class SyncVisitSerializer(serializers.ModelSerializer):
+    journey = serializers.IntegerField(source="wave.journey_id", read_only=True)
+    checklist_version = serializers.IntegerField(source="wave.checklist_version_id", read_only=True)
+    persona = serializers.IntegerField(source="wave.persona_id", read_only=True, allow_null=True)
+
+    class Meta:
+        model = Visit
+        fields = ["id", "wave", "location", "scenario", "journey", "checklist_version", "persona", "window_start",
+                  "window_end", "status", "review_comment"]
+        read_only_fields = fields
+
+
+class SyncScenarioSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Scenario
+        fields = ["id", "title", "brief"]
+        read_only_fields = fields
+
+
+class SyncLocationSerializer(serializers.ModelSerializer):
+    latitude = serializers.FloatField(read_only=True, allow_null=True)
+    longitude = serializers.FloatField(read_only=True, allow_null=True)
+
+    class Meta:
+        model = Location
+        fields = ["id", "name", "address", "latitude", "longitude", "timezone"]
+        read_only_fields = fields
+
+
+class SyncPersonaSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Persona
+        fields = ["id", "name", "tier", "is_ordinary"]
+        read_only_fields = fields
+
+
+class SyncFrictionTagSerializer(serializers.ModelSerializer):
+    retired = serializers.SerializerMethodField(help_text="Readable on old walks, no longer offered for new answers.")
+
+    class Meta:
+        model = FrictionTag
+        fields = ["code", "label", "description", "retired"]
+        read_only_fields = fields
+
+    def get_retired(self, tag: FrictionTag) -> bool:
+        return tag.retired_at is not None
+
+
+class SyncAuditSerializer(serializers.ModelSerializer):
+    """The server's revision and state of one of your audits."""
+
+    class Meta:
+        model = Audit
+        fields = ["id", "revision", "state"]
+        read_only_fields = fields
+
+
+class SyncPhotoSerializer(serializers.ModelSerializer):
+    """The server's hash and state of one of your photos."""
+
+    class Meta:
+        model = Photo
+        fields = ["id", "sha256", "state"]
+        read_only_fields = fields
+
+
+class SyncFeedSerializer(serializers.Serializer):
+    """`GET /api/v1/sync`: journeys and checklist versions in their own API's shapes; the rest as below."""
+
+    cursor = serializers.CharField(read_only=True, help_text="Send it back as `since` for what changes after.")
+    visits = SyncVisitSerializer(many=True, read_only=True)
+    journeys = JourneySerializer(many=True, read_only=True)
+    checklist_versions = ChecklistVersionSerializer(many=True, read_only=True)
+    scenarios = SyncScenarioSerializer(many=True, read_only=True)
+    locations = SyncLocationSerializer(many=True, read_only=True)
+    personas = SyncPersonaSerializer(many=True, read_only=True)
+    friction_tags = SyncFrictionTagSerializer(many=True, read_only=True)
+    audits = SyncAuditSerializer(many=True, read_only=True)
+    photos = SyncPhotoSerializer(many=True, read_only=True)
+
+
 class SyncView(APIView):
     """`GET /api/v1/sync?organization=ID&since=CURSOR`: what changed for you since the cursor."""
 
-    @extend_schema(responses=inline_serializer("SyncFeed", {"cursor": serializers.CharField()}))
-    def get(self, request):
+    @extend_schema(
+        parameters=[OpenApiParameter("organization", OpenApiTypes.INT, required=True,
+                                     description="One of your organizations."),
+                    OpenApiParameter("since", OpenApiTypes.STR, required=False,
+                                     description="The `cursor` of the last answer; leave out to sync from the start.")],
+        responses={200: SyncFeedSerializer,
+                   400: OpenApiResponse(ErrorBody, description="No organization id, or a cursor this server did "
+                                                               "not give (`since`)."),
+                   404: OpenApiResponse(ErrorBody, description="Not an organization of yours.")},
+        summary="What changed for you since the cursor")
+    def get(self, request: Request) -> Response:
         try:
             org_id = int(request.query_params.get("organization", ""))
         except ValueError as exc:
-            raise ValidationFailed("organization: an organization id is required.",
-                                   fields={"organization": ["An organization id is required."]}) from exc
-        membership = Membership.objects.filter(user=request.user, organization_id=org_id).first()
+            raise ValidationFailed.field("organization", "An organization id is required.") from exc
+        user = signed_in(request)
+        membership = membership_for(user, org_id)
         if membership is None:
-            raise sync.NotFound("Not found: it does not exist, or it is not yours to see.")
-        feed = sync.sync_feed(user=request.user, membership=membership, since=request.query_params.get("since"))
-        feed["journeys"] = JourneySerializer(feed["journeys"], many=True, context={"request": request}).data
-        feed["checklist_versions"] = ChecklistVersionSerializer(feed["checklist_versions"], many=True).data
-        return Response(feed)
+            raise NotFound()
+        answer = feed.sync_feed(user=user, membership=membership, since=request.query_params.get("since"))
+        return Response(SyncFeedSerializer(answer, context={"request": request}).data)

@@ -7,19 +7,18 @@ import csv
 import io
 import zoneinfo
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, tzinfo
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from accounts.errors import Conflict, ValidationFailed
+from accounts.access import Action, may, role_may
+from accounts.errors import Conflict, FieldErrors, ValidationFailed
 from accounts.models import Client, Membership, User
-from accounts.tenancy import Role
-from audits.models import Location, Scenario, Visit, VisitStatus, Wave, WaveStatus
-
-#: Roles that can be sent on a visit.
-FIELD_ROLES = (Role.AUDITOR, Role.MANAGER, Role.OWNER)
+from audits.models import ChecklistVersion, Location, Scenario, Visit, VisitStatus, Wave, WaveStatus
+from journeys.models import Journey, Persona
 
 CSV_COLUMNS = ("location", "auditor", "window_start", "window_end")
 
@@ -27,13 +26,12 @@ CSV_COLUMNS = ("location", "auditor", "window_start", "window_end")
 def _auditor_problem(*, wave: Wave, auditor: User | None) -> str | None:
     if auditor is None:
         return None
-    ok = Membership.objects.filter(user=auditor, organization_id=wave.organization_id, role__in=FIELD_ROLES).exists()
-    return None if ok else "Not an auditor of this organization."
+    return None if may(auditor, wave.organization_id, Action.WALK_VISITS) else "Not an auditor of this organization."
 
 
 def _visit_problems(*, wave: Wave, location: Location | None, scenario: Scenario | None,
-                    window_start: datetime | None, window_end: datetime | None) -> dict[str, list[str]]:
-    errors: dict[str, list[str]] = {}
+                    window_start: datetime | None, window_end: datetime | None) -> FieldErrors:
+    errors: FieldErrors = {}
     if location is None:
         errors["location"] = ["Not a location of this organization."]
     elif location.organization_id != wave.organization_id or location.client_id != wave.client_id:
@@ -60,14 +58,14 @@ def visit_create(*, wave: Wave, location: Location, auditor: User | None, window
     if problem:
         errors["auditor"] = [problem]
     if errors:
-        raise ValidationFailed(next(iter(errors.values()))[0], fields=errors)
+        raise ValidationFailed.from_fields(errors)
     return Visit.objects.create(organization_id=wave.organization_id, wave=wave, location=location,
                                 scenario=scenario, auditor=auditor, window_start=window_start,
                                 window_end=window_end)
 
 
 @transaction.atomic
-def visit_update(*, visit: Visit, **changes) -> Visit:
+def visit_update(*, visit: Visit, **changes: Any) -> Visit:
     """Reschedule or reassign a visit that has not been walked yet."""
     if visit.status not in (VisitStatus.SCHEDULED, VisitStatus.IN_PROGRESS):
         raise Conflict("Only a scheduled visit can be changed.", code="visit_not_editable")
@@ -79,7 +77,7 @@ def visit_update(*, visit: Visit, **changes) -> Visit:
     if problem:
         errors["auditor"] = [problem]
     if errors:
-        raise ValidationFailed(next(iter(errors.values()))[0], fields=errors)
+        raise ValidationFailed.from_fields(errors)
     fields = [name for name in values if name in changes]
     for name in fields:
         setattr(visit, name, values[name])
@@ -101,7 +99,7 @@ class ImportResult:
     created: list[Visit]
 
 
-def _parse_when(text: str, tz) -> datetime | None:
+def _parse_when(text: str, tz: tzinfo) -> datetime | None:
     value = parse_datetime((text or "").strip())
     if value is None:
         return None
@@ -114,17 +112,17 @@ def visits_import_csv(*, wave: Wave, text: str) -> ImportResult:
     or id, an auditor by e-mail, windows in ISO 8601 (without an offset: the location's time zone).
     Every bad row is named (`rows.<line>.<column>`); one bad row and nothing is created."""
     if wave.status == WaveStatus.CLOSED:
-        raise ValidationFailed("This wave is closed.", fields={"wave": ["This wave is closed."]})
+        raise ValidationFailed.field("wave", "This wave is closed.")
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
     header = [name.strip().lower() for name in reader.fieldnames or []]
     missing = [name for name in CSV_COLUMNS if name not in header]
     if missing:
         message = f"The CSV needs the columns: {', '.join(CSV_COLUMNS)} (missing: {', '.join(missing)})."
-        raise ValidationFailed(message, fields={"file": [message]})
+        raise ValidationFailed.field("file", message)
     reader.fieldnames = header
     rows = list(reader)
     if not rows:
-        raise ValidationFailed("The CSV has no rows.", fields={"file": ["The CSV has no rows."]})
+        raise ValidationFailed.field("file", "The CSV has no rows.")
 
     locations = list(Location.objects.filter(organization_id=wave.organization_id, client_id=wave.client_id))
     by_name = {loc.name.strip().lower(): loc for loc in locations}
@@ -133,10 +131,10 @@ def visits_import_csv(*, wave: Wave, text: str) -> ImportResult:
         organization_id=wave.organization_id).select_related("user")}
     scenarios = {s.title.strip().lower(): s for s in Scenario.objects.filter(organization_id=wave.organization_id)}
 
-    errors: dict[str, list[str]] = {}
+    errors: FieldErrors = {}
     visits: list[Visit] = []
     for line, row in enumerate(rows, start=2):  # line 1 is the header
-        def fail(column: str, message: str, line=line) -> None:
+        def fail(column: str, message: str, line: int = line) -> None:
             errors.setdefault(f"rows.{line}.{column}", []).append(message)
 
         key = (row.get("location") or "").strip()
@@ -145,7 +143,7 @@ def visits_import_csv(*, wave: Wave, text: str) -> ImportResult:
             fail("location", f'No location "{key}" for this client.')
         email = (row.get("auditor") or "").strip().lower()
         membership = members.get(email)
-        if membership is None or membership.role not in FIELD_ROLES:
+        if membership is None or not role_may(membership.role, Action.WALK_VISITS):
             fail("auditor", f'"{email}" is not an auditor of this organization.')
         scenario = None
         if (row.get("scenario") or "").strip():
@@ -169,7 +167,8 @@ def visits_import_csv(*, wave: Wave, text: str) -> ImportResult:
                                 scenario=scenario, auditor=membership.user, window_start=start, window_end=end))
     if errors:
         count = len({name.split(".")[1] for name in errors})
-        raise ValidationFailed(f"{count} row(s) of the CSV have errors; nothing was created.", fields=errors)
+        raise ValidationFailed.from_fields(
+            errors, message=f"{count} row(s) of the CSV have errors; nothing was created.")
     return ImportResult(created=Visit.objects.bulk_create(visits))
 
 
@@ -187,9 +186,10 @@ def wave_close(*, wave: Wave) -> Wave:
     return wave
 
 
-def wave_problems(*, client: Client, journey, checklist_version, persona, starts_on, ends_on) -> dict[str, list[str]]:
+def wave_problems(*, client: Client, journey: Journey, checklist_version: ChecklistVersion, persona: Persona | None,
+                  starts_on: date | None, ends_on: date | None) -> FieldErrors:
     """What is wrong with a wave's parts (all visible to the writer already)."""
-    errors: dict[str, list[str]] = {}
+    errors: FieldErrors = {}
     org_id = client.organization_id
     if journey.organization_id != org_id or journey.client_id != client.pk:
         errors["journey"] = ["Not a journey of this client."]

@@ -14,7 +14,7 @@ from django.utils import timezone
 from accounts.errors import Conflict, ValidationFailed
 from accounts.models import User
 from audits.checklists import rules
-from audits.fieldwork.sync import friction_marks, friction_tags, typed_copies
+from audits.fieldwork.answers import friction_marks, friction_tags, typed_copies
 from audits.models import (
     Audit,
     AuditChange,
@@ -72,21 +72,19 @@ def audit_correct(*, audit: Audit, user: User, item_id: int, value: Any, reason:
         raise Conflict("Only a submitted or approved audit is corrected; a draft is the auditor's.",
                        code="audit_not_reviewable")
     if not reason.strip():
-        raise ValidationFailed("reason: say why.", fields={"reason": ["Say why the answer changes."]})
+        raise ValidationFailed.field("reason", "Say why the answer changes.")
     items = _items(audit)
     item = next((i for i in items if i.pk == item_id), None)
     if item is None:
-        raise ValidationFailed("item: not an item of this audit's checklist.",
-                               fields={"item": ["Not an item of this audit's checklist."]})
+        raise ValidationFailed.field("item", "Not an item of this audit's checklist.")
     tags = friction_tags(org_id=audit.organization_id, audit_id=audit.pk, existing=True)
     problems = rules.check_answer(item, value, friction_tags=set(tags))
     if problems:
-        raise ValidationFailed(f"value: {problems[0]}", fields={"value": problems})
+        raise ValidationFailed.from_fields({"value": problems})
     answers = _answers(audit, items)
     answers[item.name] = value
     if value is not None and item.name not in rules.visible_items(items, answers):
-        raise ValidationFailed("value: this item is hidden by its shown-when rule.",
-                               fields={"value": ["This item is hidden by its shown-when rule."]})
+        raise ValidationFailed.field("value", "This item is hidden by its shown-when rule.")
 
     response = Response.objects.filter(audit=audit, item=item).first()
     old = response.value if response else None
@@ -129,8 +127,7 @@ def audit_return(*, audit: Audit, user: User, comment: str) -> Audit:
         raise Conflict(f"Only a submitted audit can be returned (this one is {audit.state}).",
                        code="audit_not_reviewable")
     if not comment.strip():
-        raise ValidationFailed("comment: tell the auditor what to fix.",
-                               fields={"comment": ["Tell the auditor what to fix."]})
+        raise ValidationFailed.field("comment", "Tell the auditor what to fix.")
     _state_change(audit, user, AuditState.RETURNED, comment)
     audit.review_comment = comment
     audit.save(update_fields=["state", "review_comment", "updated_at"])

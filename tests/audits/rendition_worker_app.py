@@ -17,12 +17,13 @@ if PAUSE:
 
     django.setup()
     from audits.fieldwork import photos
+    from audits.fieldwork.imaging import LARGE_PX
 
     real_store = photos._store
 
     def store_then_pause(storage, name, content):
         stored = real_store(storage, name, content)
-        if name.endswith(f"-{photos.LARGE_PX}.jpg"):
+        if name.endswith(f"-{LARGE_PX}.jpg"):
             time.sleep(PAUSE)
         return stored
 

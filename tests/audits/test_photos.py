@@ -1,4 +1,5 @@
-"""PUT /api/v1/photos/{uuid} and the renditions (see audits/fieldwork/photos.py, audits/tasks.py)."""
+"""PUT /api/v1/photos/{uuid} and the renditions (see audits/fieldwork/photos.py, photo_checks.py, imaging.py,
+audits/tasks.py)."""
 
 from __future__ import annotations
 
@@ -6,15 +7,17 @@ import hashlib
 import io
 import uuid
 import zipfile
+from datetime import timedelta
 
 import pytest
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 from PIL import Image
 
 from audits.fieldwork import photos as service
 from audits.models import Audit, Photo
-from audits.tasks import make_photo_renditions
+from audits.tasks import make_photo_renditions, requeue_stuck_photos
 from tests.fieldwork_makers import jpeg_bytes, make_audit, make_plan
 
 pytestmark = pytest.mark.django_db
@@ -352,12 +355,6 @@ def test_client_viewers_see_no_photos(audit, auditor, viewer, api, queued):
 
 
 def test_the_watchdog_requeues_photos_whose_task_was_lost(audit, auditor, api, queued, monkeypatch):
-    from datetime import timedelta
-
-    from django.utils import timezone
-
-    from audits.tasks import requeue_stuck_photos
-
     lost, _recent, done = (stored_photo(audit, auditor, api, jpeg_bytes()) for _ in range(3))
     service.photo_make_renditions(photo_id=done.pk)
     long_ago = timezone.now() - timedelta(hours=1)

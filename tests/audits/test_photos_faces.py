@@ -1,4 +1,4 @@
-"""Faces blurred in the renditions people see (audits/fieldwork/photos.py: `blur_faces`, `render`); the private
+"""Faces blurred in the renditions people see (audits/fieldwork/imaging.py: `blur_faces`, `render`); the private
 original keeps them. The face is a real photo: scikit-image's astronaut (Eileen Collins, NASA; public domain)."""
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from django.core.files.base import ContentFile
 from PIL import Image, ImageDraw, ImageFilter
 from skimage import data as skimage_data
 
-from audits.fieldwork import photos as service
+from audits.fieldwork import imaging
 from audits.models import Photo
 from audits.tasks import make_photo_renditions
 from tests.fieldwork_makers import make_audit, make_plan
@@ -69,14 +69,14 @@ def scaled(box: tuple[int, int, int, int], factor: float) -> tuple[int, int, int
 def plain_renditions(settings):
     """The renditions of the face photo without the blur step: the reference."""
     settings.TOUCHPOINT_BLUR_FACES = False
-    large, small, _faces = service.render(face_jpeg())
+    large, small, _faces = imaging.render(face_jpeg())
     settings.TOUCHPOINT_BLUR_FACES = True
     return decoded(large), decoded(small)
 
 
 def test_the_astronaut_has_one_face_found_where_it_is(plain_renditions):
     large, _small = plain_renditions
-    boxes = service.find_faces(large)
+    boxes = imaging.find_faces(large)
     assert len(boxes) == 1
     left, top, right, bottom = boxes[0]
     # scikit-image's astronaut: her face is around x 170-250, y 60-150 of 512 px (1600 / 512 = 3.125)
@@ -87,8 +87,8 @@ def test_the_astronaut_has_one_face_found_where_it_is(plain_renditions):
 def test_a_face_is_blurred_in_both_renditions_and_the_rest_is_unchanged(settings, plain_renditions):
     settings.TOUCHPOINT_BLUR_FACES = True
     plain_large, plain_small = plain_renditions
-    (face,) = service.find_faces(plain_large)
-    large_bytes, small_bytes, faces = service.render(face_jpeg())
+    (face,) = imaging.find_faces(plain_large)
+    large_bytes, small_bytes, faces = imaging.render(face_jpeg())
     assert faces == 1
     large, small = decoded(large_bytes), decoded(small_bytes)
     assert (large.size, small.size) == (plain_large.size, plain_small.size) == ((1600, 1600), (400, 400))
@@ -97,7 +97,7 @@ def test_a_face_is_blurred_in_both_renditions_and_the_rest_is_unchanged(settings
     # measured: 22 -> 1.6 (the 2000 px source is an upscale, soft already) and 663 -> 2.9
     assert detail(large, face) < 0.1 * detail(plain_large, face)
     assert detail(small, small_face) < 0.1 * detail(plain_small, small_face)
-    assert service.find_faces(large) == [] and service.find_faces(small) == []  # no longer a face to a detector
+    assert imaging.find_faces(large) == [] and imaging.find_faces(small) == []  # no longer a face to a detector
 
     # far from the face (the lower half: the suit, the flag, the shuttle) nothing changed
     assert difference(large, plain_large, (0, 1000, 1600, 1600)) <= 2
@@ -107,7 +107,7 @@ def test_a_face_is_blurred_in_both_renditions_and_the_rest_is_unchanged(settings
 def test_blur_faces_counts_and_leaves_its_input_alone(plain_renditions):
     plain_large, _ = plain_renditions
     before = plain_large.tobytes()
-    blurred, count = service.blur_faces(plain_large)
+    blurred, count = imaging.blur_faces(plain_large)
     assert count == 1 and blurred is not plain_large and blurred.size == plain_large.size
     assert plain_large.tobytes() == before
 
@@ -115,20 +115,20 @@ def test_blur_faces_counts_and_leaves_its_input_alone(plain_renditions):
 def test_a_photo_without_faces_is_unchanged_by_the_blur_step(settings):
     photo = faceless_jpeg()  # effect_noise is random: made once
     image = decoded(photo)
-    blurred, count = service.blur_faces(image)
+    blurred, count = imaging.blur_faces(image)
     assert (count, blurred is image) == (0, True)
     settings.TOUCHPOINT_BLUR_FACES = True
-    with_step = service.render(photo)
+    with_step = imaging.render(photo)
     settings.TOUCHPOINT_BLUR_FACES = False
-    without_step = service.render(photo)
+    without_step = imaging.render(photo)
     assert with_step == without_step and with_step[2] == 0
 
 
 def test_the_setting_off_leaves_faces_as_they_are(settings, plain_renditions):
     settings.TOUCHPOINT_BLUR_FACES = False
-    large, small, faces = service.render(face_jpeg())
+    large, small, faces = imaging.render(face_jpeg())
     assert faces == 0
-    assert len(service.find_faces(decoded(large))) == 1 and len(service.find_faces(decoded(small))) == 1
+    assert len(imaging.find_faces(decoded(large))) == 1 and len(imaging.find_faces(decoded(small))) == 1
     assert decoded(large).tobytes() == plain_renditions[0].tobytes()
 
 
@@ -145,7 +145,7 @@ def test_the_rendition_task_blurs_the_renditions_and_keeps_the_original_byte_for
     with photo.original.open("rb") as fh:
         kept = fh.read()
     assert kept == original and hashlib.sha256(kept).hexdigest() == photo.sha256
-    assert len(service.find_faces(decoded(original))) == 1  # the proof of visit still shows the face
+    assert len(imaging.find_faces(decoded(original))) == 1  # the proof of visit still shows the face
     for field in (photo.large, photo.small):
         with field.open("rb") as fh:
-            assert service.find_faces(decoded(fh.read())) == []
+            assert imaging.find_faces(decoded(fh.read())) == []

@@ -7,6 +7,8 @@ import uuid
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from audits.checklists import rules
@@ -175,9 +177,6 @@ def test_approving_twice_is_harmless(plan, submitted, manager, api):
 
 
 def test_the_list_takes_a_constant_number_of_queries(plan, submitted, manager, api, org):
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
     def count():
         with CaptureQueriesContext(connection) as queries:
             assert api(manager).get("/api/v1/audits").status_code == 200

@@ -1,4 +1,6 @@
-"""PUT /api/v1/audits/{uuid}: the phone's idempotent upsert (see audits/fieldwork/sync.py)."""
+"""PUT /api/v1/audits/{uuid}: the phone's idempotent upsert (see audits/fieldwork/upsert.py). Problems are keyed
+by the item (`responses.<item id>.value`, `responses.<item id>` for what a submit lacks) or the step
+(`expectations.<step id>.<field>`) they concern."""
 
 from __future__ import annotations
 
@@ -9,7 +11,7 @@ from django.utils import timezone
 
 from audits.models import Audit, Expectation, FrictionMark, Photo, Response, Visit
 from journeys.models import FrictionTag
-from tests.fieldwork_makers import make_photo, make_plan
+from tests.fieldwork_makers import make_photo, make_plan, make_visit, new_auditor
 
 pytestmark = pytest.mark.django_db
 
@@ -105,8 +107,10 @@ def test_submit_needs_required_answers_minimum_photos_and_a_checkin(plan, audito
         arrival_effort=None)))
     assert answer.status_code == 400
     fields = answer.json()["error"]["fields"]
-    assert set(fields) == {"items.arrival_effort", "items.arrival_photo", "checkin"}
-    assert "0 stored" in fields["items.arrival_photo"][0]
+    effort, photo = (f"responses.{plan.item(name).pk}" for name in ("arrival_effort", "arrival_photo"))
+    assert set(fields) == {effort, photo, "checkin"}
+    assert fields[effort] == ["Required before submitting."]
+    assert "0 stored" in fields[photo][0]
     assert Audit.objects.get(pk=audit_id).state == "draft"
 
     make_photo(Audit.objects.get(pk=audit_id), item=plan.item("arrival_photo"))  # photos already stored count
@@ -125,10 +129,9 @@ BAD_ANSWERS = [
 @pytest.mark.parametrize(("name", "value"), BAD_ANSWERS, ids=[f"{n}={v!r}" for n, v in BAD_ANSWERS])
 def test_a_bad_answer_is_named_and_nothing_is_stored(plan, auditor, api, name, value):
     body = plan.body(responses=plan.responses(**{name: value}))
-    index = next(i for i, r in enumerate(body["responses"]) if r["item"] == plan.item(name).pk)
     answer = put(api(auditor), uuid.uuid4(), body)
     assert answer.status_code == 400
-    assert list(answer.json()["error"]["fields"]) == [f"responses.{index}.value"]
+    assert list(answer.json()["error"]["fields"]) == [f"responses.{plan.item(name).pk}.value"]
     assert name in answer.json()["error"]["message"]
     assert not Audit.objects.exists() and not Response.objects.exists()
 
@@ -140,10 +143,10 @@ def test_answers_to_hidden_items_and_unknown_items_are_refused(plan, auditor, ap
                       "note": ""})
     answer = put(api(auditor), uuid.uuid4(), plan.body(responses=responses))
     fields = answer.json()["error"]["fields"]
-    hidden = next(i for i, r in enumerate(responses) if r["item"] == plan.item("switch_where").pk)
+    hidden = f"responses.{plan.item('switch_where').pk}.value"
     assert answer.status_code == 400
-    assert set(fields) == {f"responses.{hidden}.value", f"responses.{len(responses) - 1}.item"}
-    assert "hidden" in fields[f"responses.{hidden}.value"][0]
+    assert set(fields) == {hidden, f"responses.{other.item('room_note').pk}.item"}
+    assert "hidden" in fields[hidden][0]
     assert not Audit.objects.exists()
 
 
@@ -153,8 +156,6 @@ def test_other_organizations_ids_in_the_body_are_refused(plan, auditor, api, oth
     ids = {"journey": other.journey.pk, "checklist_version": other.version.pk, "persona": other.persona.pk,
            "visit": None}
     if field == "visit":
-        from tests.fieldwork_makers import make_visit, new_auditor
-
         ids["visit"] = make_visit(other, new_auditor(other_org)).pk
     answer = put(api(auditor), uuid.uuid4(), plan.body(**{field: ids[field]}))
     assert answer.status_code == 400
@@ -217,8 +218,6 @@ def test_another_organizations_audit_is_not_found_and_never_overwritten(plan, au
 
 
 def test_a_colleagues_audit_cannot_be_overwritten(plan, auditor, api, manager, org):
-    from tests.fieldwork_makers import new_auditor
-
     audit_id = uuid.uuid4()
     put(api(auditor), audit_id, plan.body())
     colleague = new_auditor(org)
@@ -228,8 +227,6 @@ def test_a_colleagues_audit_cannot_be_overwritten(plan, auditor, api, manager, o
 
 
 def test_a_visit_of_another_auditor_is_refused(plan, api, org):
-    from tests.fieldwork_makers import new_auditor
-
     answer = put(api(new_auditor(org)), uuid.uuid4(), plan.body())
     assert answer.status_code == 400
     assert "visit" in answer.json()["error"]["fields"]
@@ -257,8 +254,19 @@ def test_expectations_are_checked(plan, executive, api, other_org):
     expectations = [{"step": other.steps[0].pk, "level": 4, "effort": 2},
                     {"step": plan.steps[1].pk, "level": 9, "effort": 0}]
     answer = put(api(executive), uuid.uuid4(), plan.body(visit=None, kind="self", expectations=expectations))
-    assert set(answer.json()["error"]["fields"]) == {"expectations.0.step", "expectations.1.level",
-                                                    "expectations.1.effort"}
+    assert set(answer.json()["error"]["fields"]) == {f"expectations.{other.steps[0].pk}.step",
+                                                    f"expectations.{plan.steps[1].pk}.level",
+                                                    f"expectations.{plan.steps[1].pk}.effort"}
+
+
+def test_malformed_expectations_are_named_by_their_step(plan, executive, api):
+    expectations = [{"step": plan.steps[0].pk, "level": "high", "effort": 2}, {"step": "first", "level": 4}]
+    answer = put(api(executive), uuid.uuid4(), plan.body(visit=None, kind="self", expectations=expectations))
+    fields = answer.json()["error"]["fields"]
+    assert answer.status_code == 400
+    assert set(fields) == {f"expectations.{plan.steps[0].pk}.level", "expectations"}
+    assert "Expectation 2" in fields["expectations"][0]
+    assert not Audit.objects.exists()
 
 
 def test_auditors_walk_visits_not_self_audits(plan, auditor, api):
@@ -317,19 +325,30 @@ def test_a_response_id_of_another_audit_is_refused(plan, auditor, api):
 
 
 @pytest.mark.parametrize(("change", "field"), [
-    ({"id": "not-a-uuid"}, "id"), ({"id": 12}, "id"), ({"item": "7"}, "item"), ({"item": True}, "item"),
-    ({"detail": [1]}, "detail"), ({"note": 5}, "note"),
+    ({"id": "not-a-uuid"}, "id"), ({"id": 12}, "id"), ({"detail": [1]}, "detail"), ({"note": 5}, "note"),
 ])
-def test_malformed_answers_are_named(plan, auditor, api, change, field):
+def test_malformed_answers_are_named_by_their_item(plan, auditor, api, change, field):
     body = plan.body()
     body["responses"][2] = {**body["responses"][2], **change}
     answer = put(api(auditor), uuid.uuid4(), body)
     assert answer.status_code == 400
-    assert list(answer.json()["error"]["fields"]) == [f"responses.2.{field}"]
+    assert list(answer.json()["error"]["fields"]) == [f"responses.{body['responses'][2]['item']}.{field}"]
+    assert not Audit.objects.exists()
+
+
+@pytest.mark.parametrize("item", ["7", True, None])
+def test_an_answer_without_an_item_id_is_named_by_its_place(plan, auditor, api, item):
+    body = plan.body()
+    body["responses"][2] = {**body["responses"][2], "item": item}
+    answer = put(api(auditor), uuid.uuid4(), body)
+    assert answer.status_code == 400
+    fields = answer.json()["error"]["fields"]
+    assert list(fields) == ["responses"] and fields["responses"][0].startswith("Answer 3: item:")
     assert not Audit.objects.exists()
 
 
 def test_answers_must_be_a_list_of_objects(plan, auditor, api):
     assert put(api(auditor), uuid.uuid4(), plan.body(responses="x")).status_code == 400
     answer = put(api(auditor), uuid.uuid4(), plan.body(responses=[1]))
-    assert list(answer.json()["error"]["fields"]) == ["responses.0"]
+    fields = answer.json()["error"]["fields"]
+    assert list(fields) == ["responses"] and fields["responses"][0].startswith("Answer 1:")

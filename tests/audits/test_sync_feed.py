@@ -1,4 +1,4 @@
-"""GET /api/v1/sync: what changed for this user since the cursor (audits/fieldwork/sync.py)."""
+"""GET /api/v1/sync: what changed for this user since the cursor (audits/fieldwork/feed.py, cursors.py)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from audits.fieldwork import cursors
 from audits.models import Scenario, Visit
 from tests.fieldwork_makers import make_audit, make_photo, make_plan, make_visit, new_auditor
 
@@ -65,10 +66,8 @@ def test_the_first_sync_gives_an_auditor_everything_for_their_visits(plan, audit
 def test_the_next_sync_gives_only_what_changed(plan, auditor, manager, api, org):
     cursor = feed(api(auditor), org)["cursor"]
     # Nothing changed: repeats within the cursor's overlap are allowed, so move the clock past it.
-    from audits.fieldwork import sync
-
-    old = sync.decode_cursor(cursor) + sync.CURSOR_OVERLAP + sync.CURSOR_OVERLAP
-    later = sync.encode_cursor(old)
+    old = cursors.decode_cursor(cursor) + cursors.CURSOR_OVERLAP + cursors.CURSOR_OVERLAP
+    later = cursors.encode_cursor(old)
     quiet = feed(api(auditor), org, later)
     assert (quiet["visits"], quiet["journeys"], quiet["checklist_versions"], quiet["audits"]) == ([], [], [], [])
     assert quiet["friction_tags"]  # small, always sent
@@ -83,8 +82,6 @@ def test_the_next_sync_gives_only_what_changed(plan, auditor, manager, api, org)
 
 
 def test_a_new_visit_brings_its_journey_and_checklist(plan, auditor, api, org):
-    from audits.fieldwork import sync
-
     cursor = feed(api(auditor), org)["cursor"]
     other = make_plan(org)
     make_visit(other, auditor)
@@ -92,7 +89,7 @@ def test_a_new_visit_brings_its_journey_and_checklist(plan, auditor, api, org):
     assert other.journey.pk in {j["id"] for j in body["journeys"]}
     assert other.version.pk in {v["id"] for v in body["checklist_versions"]}
     assert other.location.pk in {loc["id"] for loc in body["locations"]}
-    assert sync.decode_cursor(body["cursor"]) >= sync.decode_cursor(cursor)
+    assert cursors.decode_cursor(body["cursor"]) >= cursors.decode_cursor(cursor)
 
 
 def test_executives_get_journeys_versions_and_personas_for_self_audits(plan, executive, api, org):

@@ -6,6 +6,8 @@ from datetime import timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from audits.models import Location, Visit, Wave
@@ -177,9 +179,6 @@ def test_client_viewers_see_only_their_clients_locations_and_waves(plan, viewer,
 
 
 def test_the_visit_list_takes_a_constant_number_of_queries(plan, manager, api, org):
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
     def count():
         with CaptureQueriesContext(connection) as queries:
             assert api(manager).get("/api/v1/visits").status_code == 200
