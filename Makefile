@@ -4,9 +4,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 PWA_STAMP := frontend/dist/.built-stamp
-PWA_SOURCES := $(shell [ -d frontend ] && find frontend -path frontend/node_modules -prune -o -path frontend/dist -prune -o -type f -print 2>/dev/null)
+PWA_DEPS := frontend/node_modules/.package-lock.json
+PWA_SOURCES := $(shell find frontend \( -name node_modules -o -path frontend/dist \) -prune -o -type f -print)
 
-.PHONY: run test install pwa lint bench migrate demo check clean
+.PHONY: run test install pwa types types-check lint bench migrate demo check clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -16,15 +17,24 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-# The PWA is built once (and again when its sources change), if frontend/ has one. `npm install` rather
-# than `npm ci`: npm 11 writes lockfiles without other platforms' optional packages, which `npm ci` then
-# rejects; `npm install` keeps to the lockfile's versions all the same.
-$(PWA_STAMP): $(PWA_SOURCES)
-	@if [ -f frontend/package.json ]; then \
-		cd frontend && npm install --no-audit --no-fund --loglevel=error && npm run build && touch dist/.built-stamp; \
-	else echo "frontend/ has no app yet: skipping the PWA build"; fi
+# The PWA's packages, exactly as the lockfile has them (`npm ci`): it carries every platform's optional
+# packages, so it installs as it is anywhere and leaves the work tree as it was.
+$(PWA_DEPS): frontend/package.json frontend/package-lock.json frontend/tools/api-types/package.json
+	cd frontend && npm ci --no-audit --no-fund --loglevel=error
+
+# The PWA is built once, and again when its sources change.
+$(PWA_STAMP): $(PWA_DEPS) $(PWA_SOURCES)
+	cd frontend && npm run build && touch dist/.built-stamp
 
 pwa: $(PWA_STAMP)
+
+# The PWA's API types (frontend/src/lib/api-schema.d.ts) from the server's OpenAPI schema.
+types: install $(PWA_DEPS)
+	cd frontend && npm run --silent types
+
+# For `make lint`: the checked-in types are what the schema gives, and the lockfile carries every platform.
+types-check: install $(PWA_DEPS)
+	cd frontend && npm run --silent types:check && node scripts/check-lockfile.mjs
 
 migrate: install
 	$(BIN)/python manage.py prepare_var
@@ -40,12 +50,17 @@ test: install pwa
 	@if [ -f frontend/package.json ]; then cd frontend && npm test; fi
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+# ruff; migrations committed; the three floors import only downward; mypy; the PWA's generated API types and
+# its lockfile are what the schema and every platform give.
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/python manage.py makemigrations --check --dry-run
+	$(BIN)/lint-imports
+	$(BIN)/mypy
+	$(MAKE) --no-print-directory types-check
 
 bench: install
 	$(BIN)/python bench/run.py $(BENCH)
 
 clean:
-	rm -rf var $(VENV) frontend/node_modules frontend/dist
+	rm -rf var $(VENV) frontend/node_modules frontend/tools/api-types/node_modules frontend/dist

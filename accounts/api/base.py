@@ -120,9 +120,10 @@ class SingleLineCharField(serializers.CharField):
         self.validators.append(single_line)
 
 
+# Every API serializer's base: a model's CharField is a single line (TextFields may hold line breaks), and an
+# integer field holds only what its column holds on every database. (A comment, not a docstring: the schema
+# would show a base class's docstring as the description of every serializer without one of its own.)
 class ModelSerializer(serializers.ModelSerializer):
-    """Every API serializer's base: a model's CharField is a single line (TextFields may hold line breaks),
-    and an integer field holds only what its column holds on every database."""
 
     serializer_field_mapping = {**serializers.ModelSerializer.serializer_field_mapping}
 

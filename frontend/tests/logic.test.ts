@@ -72,7 +72,7 @@ describe('checklist', () => {
   });
 
   it('asks a self-audit for every step\'s expectation', () => {
-    const journey: Journey = { id: 3, client: null, name: 'J', description: '', checklist_version: 11, stages: [
+    const journey: Journey = { id: 3, client: 1, name: 'J', description: '', checklist_version: 11, stages: [
       { id: 2, name: 'b', position: 2, steps: [{ id: 21, name: 'Pay', touchpoint: '', channel: 'in_store', promise_level: 4, promise_text: '', reach: 1, expected_seconds: null, moment_of_truth: false, position: 1 }] },
       { id: 1, name: 'a', position: 1, steps: [{ id: 20, name: 'Enter', touchpoint: '', channel: 'in_store', promise_level: 3, promise_text: '', reach: 1, expected_seconds: null, moment_of_truth: true, position: 1 }] },
     ] };

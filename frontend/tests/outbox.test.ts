@@ -4,6 +4,7 @@ import { addPhoto, createAudit, deletePhoto, setResponse, submitAudit } from '..
 import { allPhotos, getAudit, kvSet, run, updateAudit } from '../src/lib/db';
 import { sha256Hex } from '../src/lib/hash';
 import { auditStatus, flush, pendingCount, retryAudit } from '../src/lib/outbox';
+import { refusalsByItem } from '../src/lib/refusals';
 import { FakeServer, json } from './fakeServer';
 
 const base = { organization: 1, visit: 7, journey: 3, checklist_version: 11, persona: null, kind: 'visit' as const };
@@ -211,14 +212,16 @@ describe('outbox', () => {
       if (m === 'PUT' && p.includes('/audits/')) {
         const body = JSON.parse(String(init?.body));
         if (body.responses.some((r: any) => r.value === 9))
-          return json(400, { error: { code: 'validation_error', message: 'Some answers are not valid.', fields: { 'responses.3': ['Effort is 1 to 7.'] } } });
+          return json(400, { error: { code: 'validation_error', message: 'Some answers are not valid.', fields: { 'responses.3.value': ['Effort is 1 to 7.'] } } });
       }
       return null;
     };
     const r = await flush({ api, now });
     expect(r.attention).toBe(1);
     let local = (await getAudit(a.id))!;
-    expect(local.sync.attention).toEqual({ code: 'validation_error', message: 'Some answers are not valid.', fields: { 'responses.3': ['Effort is 1 to 7.'] } });
+    expect(local.sync.attention).toEqual({ code: 'validation_error', message: 'Some answers are not valid.', fields: { 'responses.3.value': ['Effort is 1 to 7.'] } });
+    // the walk shows it under item 3
+    expect(refusalsByItem(local.sync.attention?.fields).items).toEqual({ 3: ['Effort is 1 to 7.'] });
     await setResponse(a.id, 3, { value: 5 });
     local = (await getAudit(a.id))!;
     expect(local.sync.attention).toBeNull();

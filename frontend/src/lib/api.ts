@@ -1,15 +1,43 @@
 // The HTTP side: same origin, session cookie, CSRF header on every unsafe request,
-// errors always as {"error": {"code", "message", "fields"}}.
+// errors always as {"error": {"code", "message", "fields"}}. Every call is typed by the paths of the
+// server's OpenAPI schema (api-schema.d.ts): its path, its parameters, its body and its answer.
+import type { paths } from './api-schema';
 import { kvGet, kvSet } from './db';
-import type { ApiErrorBody, Me, SyncPayload } from './types';
+import type { ApiErrorBody, AuditBody, FieldErrors } from './types';
 
 export type FetchFn = (input: string, init?: RequestInit) => Promise<Response>;
+
+// ---- types from the schema's paths (no code: they vanish in the build) ------------------------
+
+type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
+type Operation<P extends keyof paths, M extends Method> = NonNullable<paths[P][M]>;
+/** The paths with an operation for `M`. */
+export type PathWith<M extends Method> = { [P in keyof paths]: [Operation<P, M>] extends [never] ? never : P }[keyof paths];
+type Part<O, K extends 'path' | 'query'> = O extends { parameters: { [Q in K]?: infer X } } ? ([X] extends [never | undefined] ? never : X) : never;
+/** A JSON body as JSON; a multipart one (photos) as FormData. */
+type BodyOf<O> = O extends { requestBody?: infer B }
+  ? [B] extends [never | undefined]
+    ? never
+    : NonNullable<B> extends { content: infer C }
+      ? 'application/json' extends keyof C
+        ? C['application/json']
+        : FormData
+      : never
+  : never;
+/** What `init` must carry: the path's parameters, the query, the body, each only where the operation has one. */
+export type CallInit<O> = ([Part<O, 'path'>] extends [never] ? {} : { path: Part<O, 'path'> }) &
+  ([Part<O, 'query'>] extends [never] ? {} : {} extends Part<O, 'query'> ? { query?: Part<O, 'query'> } : { query: Part<O, 'query'> }) &
+  ([BodyOf<O>] extends [never] ? {} : { body: BodyOf<O> });
+type JsonOf<R> = R extends { content: { 'application/json': infer B } } ? B : undefined;
+/** The JSON of a 2xx answer (undefined for 204). */
+export type AnswerOf<O> = O extends { responses: infer R } ? { [S in keyof R]: S extends 200 | 201 | 202 | 204 ? JsonOf<R[S]> : never }[keyof R] : never;
+type InitArgs<O> = {} extends CallInit<O> ? [init?: CallInit<O>] : [init: CallInit<O>];
 
 export class ApiError extends Error {
   status: number;
   code: string;
-  fields: Record<string, string[]> | undefined;
-  constructor(status: number, code: string, message: string, fields?: Record<string, string[]>) {
+  fields: FieldErrors | undefined;
+  constructor(status: number, code: string, message: string, fields?: FieldErrors) {
     super(message);
     this.name = 'ApiError';
     this.status = status;
@@ -57,12 +85,22 @@ export class Api {
   }
 
   async refreshCsrf(): Promise<string> {
-    const body = await this.request<{ csrfToken: string }>('GET', '/api/v1/auth/csrf');
+    const body = await this.call('get', '/api/v1/auth/csrf');
     await kvSet('csrf', body.csrfToken);
     return body.csrfToken;
   }
 
-  async request<T = any>(method: string, path: string, body?: unknown, retriedCsrf = false): Promise<T> {
+  /** One operation of the schema: `call('put', '/api/v1/audits/{id}', { path: { id }, body })`. */
+  call<M extends Method, P extends PathWith<M>>(method: M, path: P, ...[init]: InitArgs<Operation<P, M>>): Promise<AnswerOf<Operation<P, M>>> {
+    const parts = (init ?? {}) as { path?: Record<string, unknown>; query?: Record<string, unknown>; body?: unknown };
+    let url: string = path.replace(/\{(\w+)\}/g, (_, name) => encodeURIComponent(String(parts.path?.[name])));
+    const query = new URLSearchParams();
+    for (const [k, v] of Object.entries(parts.query ?? {})) if (v !== undefined && v !== null) query.set(k, String(v));
+    if ([...query].length) url += `?${query}`;
+    return this.request(method.toUpperCase(), url, parts.body);
+  }
+
+  private async request<T>(method: string, path: string, body?: unknown, retriedCsrf = false): Promise<T> {
     const headers: Record<string, string> = { Accept: 'application/json' };
     let payload: BodyInit | undefined;
     if (body instanceof FormData) payload = body;
@@ -82,7 +120,7 @@ export class Api {
       throw new ApiError(0, 'network', String((e as Error)?.message ?? e));
     }
     if (res.status === 204) return undefined as T;
-    let data: any = null;
+    let data: unknown = null;
     const text = await res.text().catch(() => '');
     if (text) {
       try {
@@ -105,28 +143,26 @@ export class Api {
   }
 
   me() {
-    return this.request<Me>('GET', '/api/v1/me');
+    return this.call('get', '/api/v1/me');
   }
-  async login(email: string, password: string): Promise<Me> {
+  async login(email: string, password: string) {
     await this.refreshCsrf().catch(() => null);
-    const me = await this.request<Me>('POST', '/api/v1/auth/login', { email, password });
+    const me = await this.call('post', '/api/v1/auth/login', { body: { email, password } });
     // Django rotates the token on sign-in.
     await this.refreshCsrf().catch(() => null);
     return me;
   }
   logout() {
-    return this.request<void>('POST', '/api/v1/auth/logout', {});
+    return this.call('post', '/api/v1/auth/logout');
   }
   sync(organization: number, since?: string | null) {
-    const q = new URLSearchParams({ organization: String(organization) });
-    if (since) q.set('since', since);
-    return this.request<SyncPayload>('GET', `/api/v1/sync?${q}`);
+    return this.call('get', '/api/v1/sync', { query: { organization, since: since ?? undefined } });
   }
-  putAudit(id: string, body: unknown) {
-    return this.request<{ id: string; revision: number; state: string; stored: boolean }>('PUT', `/api/v1/audits/${id}`, body);
+  putAudit(id: string, body: AuditBody) {
+    return this.call('put', '/api/v1/audits/{id}', { path: { id }, body });
   }
   putPhoto(id: string, form: FormData) {
-    return this.request<{ id: string; sha256: string; state: string }>('PUT', `/api/v1/photos/${id}`, form);
+    return this.call('put', '/api/v1/photos/{id}', { path: { id }, body: form });
   }
 }
 

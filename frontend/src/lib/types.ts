@@ -1,184 +1,67 @@
-// Shapes of the API (see the contract in the issue) and of what the phone keeps in IndexedDB.
+// The shapes the PWA uses. What crosses the wire is named here from the types generated from the
+// server's OpenAPI schema (api-schema.d.ts, `npm run types`): never written by hand. What the phone
+// alone keeps (IndexedDB records: audits being captured, photos, timers) is written here.
+import type { components } from './api-schema';
 
-export type Role = 'owner' | 'manager' | 'auditor' | 'executive' | 'client_viewer';
+type Schemas = components['schemas'];
+/** `T` with the fields `K` always there: an answer carries fields that a request may leave out. */
+type Present<T, K extends keyof T> = Omit<T, K> & { [P in K]-?: Exclude<T[P], undefined> };
 
-export interface Membership {
-  organization: { id: number; name: string; slug: string };
-  role: Role;
-  client: null | { id: number; name: string };
+// ---- the wire -------------------------------------------------------------------------------
+
+export type Me = Schemas['Me'];
+export type Membership = Me['memberships'][number];
+export type Role = Membership['role'];
+export type ApiErrorBody = Schemas['ErrorBody'];
+/** Every problem of a refused request, by the dotted path of the field it concerns. */
+export type FieldErrors = ApiErrorBody['error']['fields'];
+
+/** GET /api/v1/sync */
+export type SyncPayload = Schemas['SyncFeed'];
+export type Visit = SyncPayload['visits'][number];
+export type VisitStatus = Visit['status'];
+// The journey document's serializer also accepts new stages and steps, without ids (and stages
+// without steps); in an answer both are always there.
+type WireJourney = SyncPayload['journeys'][number];
+type WireStage = WireJourney['stages'][number];
+export type Step = Present<NonNullable<WireStage['steps']>[number], 'id'>;
+export type Stage = Omit<Present<WireStage, 'id'>, 'steps'> & { steps: Step[] };
+export type Journey = Omit<WireJourney, 'stages'> & { stages: Stage[] };
+export type Channel = Step['channel'];
+export type Scenario = SyncPayload['scenarios'][number];
+export type Location = SyncPayload['locations'][number];
+export type Persona = SyncPayload['personas'][number];
+export type FrictionTag = SyncPayload['friction_tags'][number];
+
+/** PUT /api/v1/audits/{id}: the body, and its parts the phone keeps as they are sent. */
+export type AuditBody = Schemas['AuditBodyRequest'];
+export type Checkin = NonNullable<AuditBody['checkin']>;
+type WireResponse = AuditBody['responses'][number];
+export type ResponseValue = WireResponse & Required<Pick<WireResponse, 'value' | 'detail' | 'note'>>;
+export type Expectation = Required<NonNullable<AuditBody['expectations']>[number]>;
+
+/** `Item.options` by kind and `Item.shown_when`, as the server's draft schema (audits/checklists/draft.py)
+ * writes them: the API describes both as free JSON, so the PWA names what it reads. */
+export interface ItemOptions {
+  min?: number;
+  max?: number;
+  labels?: Record<string, string>;
+  choices?: { value: string; label: string }[];
+  unit?: string;
+  min_count?: number;
 }
-
-export interface Me {
-  id: number;
-  email: string;
-  name: string;
-  memberships: Membership[];
+export interface ShownWhen {
+  item: string;
+  equals: unknown;
 }
+type WireVersion = SyncPayload['checklist_versions'][number];
+type WireSection = WireVersion['sections'][number];
+export type ItemKind = WireSection['items'][number]['kind'];
+export type Item = Omit<WireSection['items'][number], 'options' | 'shown_when'> & { options: ItemOptions; shown_when: ShownWhen | null };
+export type Section = Omit<WireSection, 'items'> & { items: Item[] };
+export type Version = Omit<WireVersion, 'sections'> & { sections: Section[] };
 
-export type VisitStatus =
-  | 'scheduled'
-  | 'in_progress'
-  | 'submitted'
-  | 'in_review'
-  | 'returned'
-  | 'approved'
-  | 'cancelled';
-
-export interface Visit {
-  id: number;
-  wave: number | null;
-  location: number | null;
-  scenario: number | null;
-  journey: number;
-  checklist_version: number;
-  persona: number | null;
-  window_start: string | null;
-  window_end: string | null;
-  status: VisitStatus;
-  review_comment: string | null;
-}
-
-export type Channel = 'in_store' | 'web' | 'app' | 'phone' | 'chat' | 'email' | 'sms' | 'kiosk' | 'other';
-
-export interface Step {
-  id: number;
-  name: string;
-  touchpoint: string;
-  channel: Channel;
-  promise_level: number;
-  promise_text: string;
-  reach: number;
-  expected_seconds: number | null;
-  moment_of_truth: boolean;
-  position: number;
-}
-
-export interface Stage {
-  id: number;
-  name: string;
-  position: number;
-  steps: Step[];
-}
-
-export interface Journey {
-  id: number;
-  client: number | null;
-  name: string;
-  description: string;
-  checklist_version: number | null;
-  stages: Stage[];
-}
-
-export type ItemKind =
-  | 'score'
-  | 'yes_no'
-  | 'single_choice'
-  | 'multi_choice'
-  | 'number'
-  | 'duration'
-  | 'text'
-  | 'photo'
-  | 'signature'
-  | 'effort'
-  | 'delivered_level'
-  | 'outcome'
-  | 'friction';
-
-export interface Item {
-  id: number;
-  name: string;
-  label: string;
-  help: string;
-  kind: ItemKind;
-  required: boolean;
-  critical: boolean;
-  weight: number;
-  step: number | null;
-  options: Record<string, any>;
-  shown_when: null | { item: string; equals: unknown };
-  position: number;
-}
-
-export interface Section {
-  id: number;
-  title: string;
-  step: number | null;
-  position: number;
-  items: Item[];
-}
-
-export interface Version {
-  id: number;
-  template: number;
-  number: number;
-  title: string;
-  journey: number | null;
-  sections: Section[];
-}
-
-export interface Scenario {
-  id: number;
-  title: string;
-  brief: string;
-}
-
-export interface Location {
-  id: number;
-  name: string;
-  address: string;
-  latitude: number | null;
-  longitude: number | null;
-  timezone: string;
-}
-
-export interface Persona {
-  id: number;
-  name: string;
-  tier: string;
-  is_ordinary: boolean;
-}
-
-export interface FrictionTag {
-  code: string;
-  label: string;
-  description: string;
-  retired: boolean;
-}
-
-export interface SyncPayload {
-  cursor: string;
-  visits: Visit[];
-  journeys: Journey[];
-  checklist_versions: Version[];
-  scenarios: Scenario[];
-  locations: Location[];
-  personas: Persona[];
-  friction_tags: FrictionTag[];
-  audits: { id: string; revision: number; state: string }[];
-  photos: { id: string; sha256: string; state: string }[];
-}
-
-export interface Checkin {
-  at: string;
-  latitude: number | null;
-  longitude: number | null;
-  accuracy_m: number | null;
-  position_status: 'ok' | 'denied' | 'unavailable';
-}
-
-export interface ResponseValue {
-  id: string; // client UUID
-  item: number;
-  value: any;
-  detail: Record<string, any> | null;
-  note: string;
-}
-
-export interface Expectation {
-  step: number;
-  level: number | null;
-  effort: number | null;
-}
+// ---- the phone's own records (IndexedDB) -----------------------------------------------------
 
 /** Where a capture is on its way to the server, in the words the outbox screen uses. */
 export type SyncStatus = 'saved' | 'sending' | 'stored' | 'attention';
@@ -192,7 +75,7 @@ export interface SyncInfo {
   attempts: number;
   nextAttemptAt: number;
   /** a problem the person must act on; retrying alone will not help */
-  attention: null | { code: string; message: string; fields?: Record<string, string[]> };
+  attention: null | { code: string; message: string; fields?: FieldErrors };
   /** the last transient failure, shown while retrying */
   lastError: string | null;
 }
@@ -251,8 +134,4 @@ export interface Timer {
   /** elapsed ms at the last lap */
   lapMark: number;
   laps: { label: string; seconds: number }[];
-}
-
-export interface ApiErrorBody {
-  error: { code: string; message: string; fields?: Record<string, string[]> };
 }

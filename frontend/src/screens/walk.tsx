@@ -4,6 +4,7 @@ import { ItemControl, usePhotos } from '../items';
 import * as cap from '../lib/capture';
 import { isShown, journeySteps, missingAnswers, orderedSections } from '../lib/checklist';
 import { formatTime, t } from '../lib/i18n';
+import { refusalsByItem } from '../lib/refusals';
 import type { LocalPhoto, Step } from '../lib/types';
 import { act, flushNow, go, toast, useLive } from '../state';
 import { Chips, Empty, TopBar } from '../ui';
@@ -51,7 +52,7 @@ export function Walk({ id, index }: { id: string; index: number }) {
   const expectation = step ? audit.expectations[String(step.id)] : undefined;
   const byItem = (item: number) => photos.filter((p: LocalPhoto) => p.item === item);
   const last = i >= sections.length - 1;
-  const fieldErrors = audit.sync.attention?.fields ?? {};
+  const refused = refusalsByItem(audit.sync.attention?.fields).items;
 
   return (
     <main class="screen walk">
@@ -93,13 +94,11 @@ export function Walk({ id, index }: { id: string; index: number }) {
           .map((item) => (
             <div key={item.id}>
               <ItemControl audit={audit} item={item} step={step} tags={b.tags} photos={byItem(item.id)} readOnly={readOnly} />
-              {Object.entries(fieldErrors)
-                .filter(([k]) => k.split('.').includes(String(item.id)) || k === item.name)
-                .map(([k, msgs]) => (
-                  <p key={k} class="error" role="alert">
-                    {msgs.join(' ')}
-                  </p>
-                ))}
+              {refused[String(item.id)] ? (
+                <p class="error" role="alert" id={`refused-${item.id}`}>
+                  {refused[String(item.id)].join(' ')}
+                </p>
+              ) : null}
             </div>
           ))}
         <p class="saved-note" aria-live="polite">
@@ -142,6 +141,11 @@ export function Review({ id }: { id: string }) {
   const sections = orderedSections(version);
   const submitted = audit.state === 'submitted';
   const answered = Object.keys(audit.responses).length;
+  const refusals = audit.sync.attention?.fields ? refusalsByItem(audit.sync.attention.fields) : null;
+  // problems the phone cannot place under an item of this checklist are shown as the server named them
+  const known = new Set(sections.flatMap((s) => s.items.map((i) => String(i.id))));
+  const unplaced = { ...refusals?.other };
+  for (const [item, v] of Object.entries(refusals?.items ?? {})) if (!known.has(item)) unplaced[`responses.${item}`] = v;
 
   const submit = async () => {
     if (missing.length || !confirm(t('review.confirm'))) return;
@@ -160,9 +164,23 @@ export function Review({ id }: { id: string }) {
         {audit.sync.attention ? (
           <div class="banner warn" role="alert">
             <strong>{t('review.serverSays')}:</strong> {audit.sync.attention.message}
-            {audit.sync.attention.fields ? (
-              <ul>
-                {Object.entries(audit.sync.attention.fields).map(([k, v]) => (
+            {refusals ? (
+              <ul id="refusals">
+                {sections.flatMap((section, k) =>
+                  section.items
+                    .filter((item) => refusals.items[String(item.id)])
+                    .map((item) => (
+                      <li key={`i${item.id}`}>
+                        <a href={`#/audits/${id}/walk/${k}?item=${item.id}`}>{item.label}</a>: {refusals.items[String(item.id)].join(' ')}
+                      </li>
+                    )),
+                )}
+                {Object.entries(refusals.steps).map(([step, v]) => (
+                  <li key={`s${step}`}>
+                    <a href={`#/audits/${id}/expect`}>{steps.find((s) => String(s.id) === step)?.name ?? step}</a>: {v.join(' ')}
+                  </li>
+                ))}
+                {Object.entries(unplaced).map(([k, v]) => (
                   <li key={k}>
                     {k}: {v.join(' ')}
                   </li>
@@ -236,6 +254,7 @@ export function Expect({ id }: { id: string }) {
   const { audit, journey } = b;
   const steps = journeySteps(journey);
   const readOnly = audit.state !== 'draft';
+  const refused = refusalsByItem(audit.sync.attention?.fields).steps;
   const complete = steps.every((s) => {
     const e = audit.expectations[String(s.id)];
     return e && e.level !== null && e.effort !== null;
@@ -256,6 +275,11 @@ export function Expect({ id }: { id: string }) {
               <p class="hint">
                 {t(`channel.${s.channel}`)} · {t('walk.promiseLevel', { n: s.promise_level })}
               </p>
+              {refused[String(s.id)] ? (
+                <p class="error" role="alert">
+                  {refused[String(s.id)].join(' ')}
+                </p>
+              ) : null}
               <Chips
                 legend={t('expect.level')}
                 cls="scale5"
