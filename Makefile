@@ -7,7 +7,7 @@ PWA_STAMP := frontend/dist/.built-stamp
 PWA_DEPS := frontend/node_modules/.package-lock.json
 PWA_SOURCES := $(shell find frontend \( -name node_modules -o -path frontend/dist \) -prune -o -type f -print)
 
-.PHONY: run test install pwa types types-check lint bench migrate demo check clean
+.PHONY: fuzz run test install pwa types types-check lint bench migrate demo check clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -58,6 +58,11 @@ lint: install
 	$(BIN)/lint-imports
 	$(BIN)/mypy
 	$(MAKE) --no-print-directory types-check
+
+# A longer property-based run of the whole API than the test suite's (a random seed unless FUZZ_SEED is set).
+fuzz: install pwa
+	FUZZ_SEED=$${FUZZ_SEED:-$$(od -An -N4 -tu4 /dev/urandom | tr -d ' ')} FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-60} \
+		FUZZ_MAX_TIME=$${FUZZ_MAX_TIME:-900} $(BIN)/python -m pytest -m fuzz tests/fuzz -v
 
 bench: install
 	$(BIN)/python bench/run.py $(BENCH)
