@@ -8,6 +8,7 @@ import datetime as dt
 import logging
 
 from celery import shared_task
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db.models import Exists, OuterRef
@@ -22,9 +23,11 @@ __all__ = ["compile_closed_waves", "compile_report", "make_photo_renditions", "r
 log = logging.getLogger(__name__)
 
 #: A photo still processing this long after its last change has lost its task (renditions take seconds).
-PHOTO_STUCK_AFTER = dt.timedelta(minutes=15)
-#: A queued or running report untouched this long lost its task (broker restart, purged queue): queue it again.
-REPORT_STUCK_AFTER = dt.timedelta(minutes=30)
+PHOTO_STUCK_AFTER = dt.timedelta(seconds=settings.TOUCHPOINT_PHOTO_STUCK_SECONDS)
+#: A queued or running report untouched this long lost its task (broker restart, purged queue, a worker killed
+#: on a broker that does not redeliver): queue it again. Safe if it was only slow: the claim token lets one
+#: run finish and stops the other.
+REPORT_STUCK_AFTER = dt.timedelta(seconds=settings.TOUCHPOINT_REPORT_STUCK_SECONDS)
 #: Waves closed longer ago than this are not looked at by beat any more (a manager can still ask).
 RECENTLY_CLOSED = dt.timedelta(days=30)
 

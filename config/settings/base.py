@@ -285,8 +285,15 @@ CHECKIN_FLAG_DISTANCE_M = env_int("TOUCHPOINT_CHECKIN_FLAG_DISTANCE_M", 500)
 # Celery beat: the photo watchdog enqueues again the renditions whose task was lost; the report of each wave
 # that closes is compiled (the requester is e-mailed when it is ready) and reports whose task was lost are
 # queued again.
+# Redis redelivers a task whose worker died (after the visibility timeout); kombu's filesystem transport (the
+# defaults) does not, so there the sweeps look sooner and more often: a lost task is running again within
+# five minutes.
+_LOCAL_BROKER = CELERY_BROKER_URL.startswith("filesystem://")
+TOUCHPOINT_PHOTO_STUCK_SECONDS = env_int("TOUCHPOINT_PHOTO_STUCK_SECONDS", 120 if _LOCAL_BROKER else 15 * 60)
+TOUCHPOINT_REPORT_STUCK_SECONDS = env_int("TOUCHPOINT_REPORT_STUCK_SECONDS", 180 if _LOCAL_BROKER else 30 * 60)
+_SWEEP_SECONDS = 60 if _LOCAL_BROKER else 300
 CELERY_BEAT_SCHEDULE = {
-    "audits-requeue-stuck-photos": {"task": "audits.requeue_stuck_photos", "schedule": 300},
+    "audits-requeue-stuck-photos": {"task": "audits.requeue_stuck_photos", "schedule": _SWEEP_SECONDS},
     "audits-reports-of-closed-waves": {"task": "audits.compile_closed_waves",
-                                       "schedule": env_int("TOUCHPOINT_REPORT_BEAT_SECONDS", 300)},
+                                       "schedule": env_int("TOUCHPOINT_REPORT_BEAT_SECONDS", _SWEEP_SECONDS)},
 }
