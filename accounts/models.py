@@ -74,6 +74,9 @@ class Organization(models.Model):
 
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=80, unique=True)
+    checkin_radius_m = models.PositiveIntegerField(
+        default=500, help_text="A check-in farther than this from the location (less the position's accuracy) is "
+                               "flagged for the reviewer, never refused.")
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = OrganizationQuerySet.as_manager()

@@ -40,7 +40,7 @@ class ClientBriefSerializer(ModelSerializer):
 
 class MembershipSerializer(ModelSerializer):
     organization = OrganizationSerializer(read_only=True)
-    client = ClientBriefSerializer(read_only=True)
+    client = ClientBriefSerializer(read_only=True, allow_null=True)
     user = serializers.EmailField(source="user.email", read_only=True)
 
     class Meta:

@@ -25,6 +25,8 @@ def test_unknown_api_routes_are_404_in_the_format(manager, api, settings, debug)
         answer = api(manager).get(path)
         assert answer.status_code == 404, path
         assert error_of(answer)["code"] == "not_found"
+    browser = APIClient(enforce_csrf_checks=True)  # an unsafe method without a CSRF token: still a 404
+    assert browser.post("/api/v1/nothing-here", {}, format="json").status_code == 404
 
 
 def test_a_body_over_the_limit_is_413_before_it_is_read(manager, api, settings):
