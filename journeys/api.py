@@ -180,7 +180,7 @@ class PersonaViewSet(TenantViewSet):
 # ---- friction tags ----------------------------------------------------------------------------
 
 class FrictionTagSerializer(serializers.ModelSerializer):
-    organization = ManagedOrganizationField(required=False, help_text="Empty for built-in tags.")
+    organization = ManagedOrganizationField(required=False, allow_null=True, help_text="Empty for built-in tags.")
     builtin = serializers.SerializerMethodField()
     retired = serializers.SerializerMethodField()
 

@@ -417,7 +417,7 @@ class AuditFilter(TenantFilterSet):
 
 class AuditListSerializer(serializers.ModelSerializer):
     auditor_email = serializers.EmailField(source="auditor.email", read_only=True)
-    wave = serializers.IntegerField(source="visit.wave_id", read_only=True, default=None)
+    wave = serializers.IntegerField(source="visit.wave_id", read_only=True, default=None, allow_null=True)
 
     class Meta:
         model = Audit

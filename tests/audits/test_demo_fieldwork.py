@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 from django.utils import timezone
 
@@ -31,9 +29,7 @@ def demo(settings):
 
 
 def test_the_demo_walks_tell_their_stories_and_load_only_once(demo):
-    started = time.monotonic()
     seed_fieldwork(demo)
-    assert time.monotonic() - started < 20
     first = counts()
     seed_fieldwork(demo)
     assert counts() == first
@@ -60,9 +56,7 @@ def test_without_journeys_the_seeder_does_nothing(settings):
 
 def test_the_showcase_journey_is_walked_in_both_tiers_over_two_waves_like_synced_data(settings):
     demo = seed_demo(upto="journeys")
-    started = time.monotonic()
     seed_fieldwork(demo)
-    assert time.monotonic() - started < 20
     first = counts()
     seed_fieldwork(demo)
     assert counts() == first

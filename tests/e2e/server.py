@@ -34,7 +34,9 @@ def free_port() -> int:
 
 
 def server_database(tmp: Path, name: str = "touchpoint_e2e") -> str:
-    """A fresh PostgreSQL database where DATABASE_URL points at PostgreSQL, else a SQLite file."""
+    """A fresh PostgreSQL database where DATABASE_URL points at PostgreSQL, else a SQLite file. The name carries
+    the test process's id, so two runs on one machine never drop each other's database."""
+    name = f"{name}_{os.getpid()}"
     url = os.environ.get("DATABASE_URL", "")
     if not url.startswith("postgres"):
         return f"sqlite:///{tmp / f'{name}.sqlite3'}"

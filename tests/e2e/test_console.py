@@ -84,64 +84,6 @@ def test_sign_in_screen_is_accessible_and_refuses_a_wrong_password(page, base_ur
     page.wait_for_selector("[role=alert]")
 
 
-def test_review_a_walk_correct_and_return_it(page, base_url):
-    sign_in(page, base_url)
-    check_axe(page, "home")
-    shot(page, "home-en")
-
-    page.click("nav >> text=Review queue")
-    page.wait_for_selector("table.table tbody tr")
-    check_axe(page, "review queue")
-    shot(page, "queue-en")
-    queue = api(page, "GET", "/api/v1/audits?state=submitted&ordering=submitted_at")["body"]["results"]
-    first = queue[0]["id"]
-    page.click("table.table tbody tr:first-child a")
-    page.wait_for_url(f"**/console/review/{first}")
-    page.wait_for_selector(".answer")
-    check_axe(page, "walk")
-    shot(page, "walk-en")
-
-    # the photo viewer: the 1600 px rendition, arrows to step through
-    if page.locator(".thumb img").count():
-        page.locator(".thumb").first.click()
-        page.wait_for_selector("dialog[open] .viewer img")
-        check_axe(page, "photo viewer")
-        shot(page, "photo-en")
-        page.keyboard.press("Escape")
-
-    # correct a numeric or text answer in place, with a reason
-    row = page.locator(".answer", has=page.locator("button:text('Correct')")).first
-    row.locator("button:text('Correct')").click()
-    form = row.locator("form.correct")
-    field = form.locator("select, input, textarea").first
-    tag = field.evaluate("el => el.tagName.toLowerCase() + ':' + (el.type || '')")
-    if tag.startswith("select"):
-        options = field.locator("option").all_inner_texts()
-        field.select_index(len(options) - 1)
-    elif tag == "input:number":
-        field.fill("1")
-    else:
-        field.fill("Corrected by the reviewer")
-    form.locator("textarea").last.fill("The photo shows otherwise")
-    check_axe(page, "correction form")
-    form.locator("button[type=submit]").click()
-    page.wait_for_selector(".history li")
-    audit = api(page, "GET", f"/api/v1/audits/{first}")["body"]
-    assert any(c["reason"] == "The photo shows otherwise" and c["user"] == MANAGER for c in audit["changes"])
-
-    # return it with a comment (the r key opens the dialog)
-    page.locator("h1").click()
-    page.keyboard.press("r")
-    page.wait_for_selector("dialog[open] #return-comment")
-    check_axe(page, "return dialog")
-    page.fill("#return-comment", "Please add the photo of the counter")
-    page.click("dialog[open] button[type=submit]")
-    page.wait_for_selector(".notice:text('returned')")
-    audit = api(page, "GET", f"/api/v1/audits/{first}")["body"]
-    assert audit["state"] == "returned"
-    assert audit["review_comment"] == "Please add the photo of the counter"
-
-
 def test_reorder_a_step_on_the_journey_canvas_by_dragging(page, base_url):
     sign_in(page, base_url)
     page.click("nav >> text=Journeys")

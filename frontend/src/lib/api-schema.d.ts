@@ -581,7 +581,7 @@ export interface paths {
         put: operations["journeys_update"];
         post?: never;
         /**
-         * Delete a journey that no walk, wave or published checklist uses (409 naming what uses it)
+         * Delete a journey that no walk, wave or published checklist uses
          * @description Subclasses set `queryset` (for the model and its prefetches) and `serializer_class`.
          */
         delete: operations["journeys_destroy"];
@@ -1251,7 +1251,7 @@ export interface components {
              */
             revision?: number;
             visit?: number | null;
-            readonly wave: number;
+            readonly wave: number | null;
             location?: number | null;
             auditor: number;
             /** Format: email */
@@ -1344,7 +1344,7 @@ export interface components {
              */
             revision?: number;
             visit?: number | null;
-            readonly wave: number;
+            readonly wave: number | null;
             location?: number | null;
             auditor: number;
             /** Format: email */
@@ -1456,10 +1456,6 @@ export interface components {
          * @enum {string}
          */
         ChecklistTemplateStatusEnum: "active" | "archived";
-        /**
-         * @description Every API serializer's base: a model's CharField is a single line (TextFields may hold line breaks),
-         *     and an integer field holds only what its column holds on every database.
-         */
         ChecklistVersion: {
             readonly id: number;
             template: number;
@@ -1468,10 +1464,6 @@ export interface components {
             journey: number | null;
             sections: components["schemas"]["Section"][];
         };
-        /**
-         * @description Every API serializer's base: a model's CharField is a single line (TextFields may hold line breaks),
-         *     and an integer field holds only what its column holds on every database.
-         */
         Client: {
             readonly id: number;
             organization: number;
@@ -1480,18 +1472,10 @@ export interface components {
             /** Format: date-time */
             readonly created_at: string;
         };
-        /**
-         * @description Every API serializer's base: a model's CharField is a single line (TextFields may hold line breaks),
-         *     and an integer field holds only what its column holds on every database.
-         */
         ClientBrief: {
             readonly id: number;
             name: string;
         };
-        /**
-         * @description Every API serializer's base: a model's CharField is a single line (TextFields may hold line breaks),
-         *     and an integer field holds only what its column holds on every database.
-         */
         ClientRequest: {
             organization: number;
             name: string;
@@ -1574,35 +1558,29 @@ export interface components {
             share: number | null;
             walks: number;
         };
-        /**
-         * @description Every API serializer's base: a model's CharField is a single line (TextFields may hold line breaks),
-         *     and an integer field holds only what its column holds on every database.
-         */
         FrictionTag: {
             readonly id: number;
             /** @description Empty for built-in tags. */
-            organization: number;
+            organization: number | null;
             code: string;
             label: string;
             description?: string;
             example?: string;
+            /** Format: int64 */
             position?: number;
             readonly builtin: boolean;
             readonly retired: boolean;
             /** Format: date-time */
             readonly retired_at: string | null;
         };
-        /**
-         * @description Every API serializer's base: a model's CharField is a single line (TextFields may hold line breaks),
-         *     and an integer field holds only what its column holds on every database.
-         */
         FrictionTagRequest: {
             /** @description Empty for built-in tags. */
-            organization: number;
+            organization: number | null;
             code: string;
             label: string;
             description?: string;
             example?: string;
+            /** Format: int64 */
             position?: number;
         };
         FromJourneyRequest: {
@@ -1649,10 +1627,6 @@ export interface components {
              */
             file: string;
         };
-        /**
-         * @description Every API serializer's base: a model's CharField is a single line (TextFields may hold line breaks),
-         *     and an integer field holds only what its column holds on every database.
-         */
         Item: {
             readonly id: number;
             readonly name: string;
@@ -1728,10 +1702,6 @@ export interface components {
             longitude?: string | null;
             timezone?: string;
         };
-        /**
-         * @description Every API serializer's base: a model's CharField is a single line (TextFields may hold line breaks),
-         *     and an integer field holds only what its column holds on every database.
-         */
         Me: {
             readonly id: number;
             /** Format: email */
@@ -1741,22 +1711,14 @@ export interface components {
             language?: string;
             readonly memberships: components["schemas"]["Membership"][];
         };
-        /**
-         * @description Every API serializer's base: a model's CharField is a single line (TextFields may hold line breaks),
-         *     and an integer field holds only what its column holds on every database.
-         */
         Membership: {
             readonly id: number;
             /** Format: email */
             readonly user: string;
             readonly organization: components["schemas"]["Organization"];
             role: components["schemas"]["RoleEnum"];
-            readonly client: components["schemas"]["ClientBrief"];
+            readonly client: components["schemas"]["ClientBrief"] | null;
         };
-        /**
-         * @description Every API serializer's base: a model's CharField is a single line (TextFields may hold line breaks),
-         *     and an integer field holds only what its column holds on every database.
-         */
         Organization: {
             readonly id: number;
             name: string;
@@ -2020,26 +1982,19 @@ export interface components {
             /** @description The whole definition: sections, each with its items. */
             draft?: unknown;
         };
-        /**
-         * @description Every API serializer's base: a model's CharField is a single line (TextFields may hold line breaks),
-         *     and an integer field holds only what its column holds on every database.
-         */
         PatchedClientRequest: {
             organization?: number;
             name?: string;
             sector?: string;
         };
-        /**
-         * @description Every API serializer's base: a model's CharField is a single line (TextFields may hold line breaks),
-         *     and an integer field holds only what its column holds on every database.
-         */
         PatchedFrictionTagRequest: {
             /** @description Empty for built-in tags. */
-            organization?: number;
+            organization?: number | null;
             code?: string;
             label?: string;
             description?: string;
             example?: string;
+            /** Format: int64 */
             position?: number;
         };
         PatchedLocationRequest: {
@@ -2219,10 +2174,6 @@ export interface components {
          * @enum {string}
          */
         PositionStatusEnum: "ok" | "denied" | "unavailable";
-        /**
-         * @description Every API serializer's base: a model's CharField is a single line (TextFields may hold line breaks),
-         *     and an integer field holds only what its column holds on every database.
-         */
         Report: {
             readonly id: number;
             readonly title: string;
@@ -2409,10 +2360,6 @@ export interface components {
             title: string;
             brief: string;
         };
-        /**
-         * @description Every API serializer's base: a model's CharField is a single line (TextFields may hold line breaks),
-         *     and an integer field holds only what its column holds on every database.
-         */
         Section: {
             readonly id: number;
             readonly title: string;
@@ -2420,10 +2367,6 @@ export interface components {
             readonly position: number;
             items: components["schemas"]["Item"][];
         };
-        /**
-         * @description Every API serializer's base: a model's CharField is a single line (TextFields may hold line breaks),
-         *     and an integer field holds only what its column holds on every database.
-         */
         ShareLink: {
             readonly id: number;
             readonly report: number;
@@ -2445,29 +2388,20 @@ export interface components {
             days: number;
         };
         Stage: {
-            /**
-             * Format: int64
-             * @description Leave out for a new stage; send to keep a stage.
-             */
+            /** @description Leave out for a new stage; send to keep a stage. */
             id?: number;
             name: string;
             readonly position: number;
             steps?: components["schemas"]["Step"][];
         };
         StageRequest: {
-            /**
-             * Format: int64
-             * @description Leave out for a new stage; send to keep a stage.
-             */
+            /** @description Leave out for a new stage; send to keep a stage. */
             id?: number;
             name: string;
             steps?: components["schemas"]["StepRequest"][];
         };
         Step: {
-            /**
-             * Format: int64
-             * @description Leave out for a new step; send to keep a step.
-             */
+            /** @description Leave out for a new step; send to keep a step. */
             id?: number;
             name: string;
             /** @default  */
@@ -2535,10 +2469,7 @@ export interface components {
             };
         };
         StepRequest: {
-            /**
-             * Format: int64
-             * @description Leave out for a new step; send to keep a step.
-             */
+            /** @description Leave out for a new step; send to keep a step. */
             id?: number;
             name: string;
             /** @default  */
@@ -2681,10 +2612,6 @@ export interface components {
             tier: string;
             walks: number;
         };
-        /**
-         * @description Every API serializer's base: a model's CharField is a single line (TextFields may hold line breaks),
-         *     and an integer field holds only what its column holds on every database.
-         */
         Token: {
             readonly id: string;
             /** @description What the client called itself at sign-in. */
