@@ -36,6 +36,10 @@ async function generate() {
     // The dev settings, whatever the caller's environment says: the schema must not depend on it.
     const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('DJANGO_')));
     env.DJANGO_SETTINGS_MODULE = 'config.settings.dev';
+    // …nor on the database: DRF reads integer bounds from the backend's column ranges (PostgreSQL has them,
+    // SQLite has none), so the schema is always made on the defaults' SQLite, never touched (it is only named).
+    env.DATABASE_URL = 'sqlite://:memory:';
+    delete env.CELERY_BROKER_URL;
     try {
       execFileSync(python, ['manage.py', 'spectacular', '--file', schema, '--validate'], { cwd: root, env, stdio: ['ignore', 'inherit', 'inherit'] });
     } catch {
