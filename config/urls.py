@@ -23,6 +23,4 @@ urlpatterns = [
     re_path(r"^api/", api_not_found),
     path("app/", views.pwa, name="pwa"),
     re_path(r"^app/(?P<path>.+)$", views.pwa),
-    path("console/", views.console, name="console"),
-    re_path(r"^console/(?P<path>.*)$", views.console),
 ]

@@ -1,4 +1,4 @@
-"""Views outside the API: /healthz, the built PWA at /app/ and the consultant's console at /console/."""
+"""Views outside the API: /healthz and the built PWA at /app/."""
 
 from __future__ import annotations
 
@@ -44,21 +44,8 @@ def pwa(request, path: str = ""):
     response = FileResponse(target.open("rb"), content_type=content_type or "application/octet-stream")
     if target.name in NO_CACHE:
         response["Cache-Control"] = "no-cache"
-    elif path.startswith(("assets/", "console/")):
+    elif path.startswith("assets/"):
         response["Cache-Control"] = "public, max-age=31536000, immutable"
     if target.name == "sw.js":
         response["Service-Worker-Allowed"] = "/app/"
-    return response
-
-
-def console(request, path: str = ""):
-    """The console's page for every path under /console/ (it routes in the browser); its scripts and styles are
-    files of the same build, under /app/console/ and /app/assets/."""
-    page = settings.PWA_DIST_DIR.resolve() / "console.html"
-    if not page.is_file():
-        return HttpResponse(
-            "<h1>The console is not built</h1><p>Run <code>make run</code> (or <code>npm --prefix frontend run "
-            "build</code>).</p>", status=503)
-    response = FileResponse(page.open("rb"), content_type="text/html")
-    response["Cache-Control"] = "no-cache"
     return response

@@ -49,7 +49,7 @@ class Child:
 
 
 class Command(BaseCommand):
-    help = "Serve the API, the PWA and the console with gunicorn, beside a Celery worker and beat, supervised."
+    help = "Serve the API and the PWA with gunicorn, beside a Celery worker and beat, supervised."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--port", default=os.environ.get("PORT", "8000"))
@@ -74,7 +74,7 @@ class Command(BaseCommand):
         for child in children:
             child.start()
         self.stdout.write(self.style.SUCCESS(f"\nTouchpoint is running at {url}"))
-        self.stdout.write(f"  PWA (phones): {url}/app/   console (consultants, clients): {url}/console/")
+        self.stdout.write(f"  PWA (phones): {url}/app/")
         self.stdout.write(f"  API docs: {url}/api/docs/   admin: {url}/admin/   health: {url}/healthz")
         self.stdout.write(f"  Demo sign-ins (password {DEMO_PASSWORD}):")
         for email, role in sign_ins():
